@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arch.h: the boundary between generic code (kernel/, vmm/, drivers/) and
+ * an architecture (arch/x86/). Generic code calls only what is declared
+ * here and in <arch/...> headers; arch/x86/priv/ is invisible to it (the
+ * Makefile does not put it on generic code's include path).
+ */
+#ifndef TV_ARCH_H
+#define TV_ARCH_H
+
+#include <arch/cpu.h>
+#include <arch/mm.h>
+#include <tv/compiler.h>
+#include <tv/types.h>
+
+struct bootinfo;
+struct trap_frame;
+
+/* Boot CPU: descriptor tables, per-CPU area, NX/SSE enables. Before any C that traps. */
+void arch_early_init(void);
+
+/*
+ * Replace the loader's page tables with the kernel's: a direct map of every
+ * memory-map region, the image with W^X permissions. Needs pmm_init first.
+ */
+void arch_paging_init(const struct bootinfo *bi);
+
+/*
+ * Map size bytes of MMIO at pa into the kernel's I/O window; wc selects
+ * write-combining (framebuffers), otherwise uncached. NULL on failure.
+ */
+void *arch_ioremap(paddr_t pa, u64 size, bool wc);
+
+/* True if [pa, pa+len) is RAM reachable through phys_to_virt. */
+bool arch_phys_is_mapped(paddr_t pa, u64 len);
+
+/* One-line CPU description for the banner, e.g. "AuthenticAMD: AMD EPYC ...". */
+void arch_cpu_describe(char *buf, size_t size);
+
+/* Which virtualization extension this CPU offers, as a banner line. */
+enum virt_kind { VIRT_NONE, VIRT_VMX, VIRT_SVM };
+struct virt_info {
+	enum virt_kind kind;
+	bool usable;          /* present and not disabled by firmware */
+	char detail[96];      /* features, or why it cannot be used */
+};
+void arch_virt_detect(struct virt_info *vi);
+
+/*
+ * Timekeeping: calibrate the TSC and the local APIC timer against a
+ * reference clock (CPUID 0x15/0x16, ACPI PM timer or HPET) and start a
+ * periodic tick of hz on this CPU. Returns 0 or -errno.
+ */
+int arch_timer_init(unsigned hz);
+u64 arch_tsc_hz(void);
+/* Nanoseconds since arch_timer_init (0 before). */
+u64 arch_uptime_ns(void);
+/* Ticks since arch_timer_init on this CPU. */
+u64 arch_ticks(void);
+
+/* Mask the legacy PICs and every I/O APIC pin from the ACPI MADT. */
+int arch_irq_init(void);
+/* Enable an IRQ line (GSI) to deliver vector on the boot CPU. */
+int arch_irq_route(unsigned gsi, unsigned vector, bool level, bool active_low);
+
+/* Port I/O for ACPI fixed hardware and legacy devices. */
+u32 arch_io_read(u16 port, unsigned width);
+void arch_io_write(u16 port, unsigned width, u32 value);
+
+/* Last resort resets, used when ACPI offers nothing. */
+void __noreturn arch_reset_fallback(void);
+
+/* Print the registers of a trap frame through the log (panic screen). */
+void arch_dump_frame(const struct trap_frame *tf);
+/* The interrupted instruction and frame pointer of a trap frame. */
+void arch_trap_frame_pc(const struct trap_frame *tf, u64 *pc, u64 *fp);
+/* Ask every other CPU to stop (NMI); returns at once. */
+void arch_stop_other_cpus(void);
+/* Walk the frame-pointer chain from rbp, calling fn for each return address. */
+void arch_backtrace(u64 rbp, void (*fn)(u64 addr, void *ctx), void *ctx);
+/* Stop this CPU forever with interrupts off. */
+void __noreturn arch_halt_forever(void);
+
+#endif

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* drivers.h: host drivers the kernel core starts. */
+#ifndef TV_DRIVERS_H
+#define TV_DRIVERS_H
+
+#include <tv/types.h>
+
+struct bi_framebuffer;
+
+/* COM1 as a log console (115200 8N1). Safe to call before anything else. */
+void uart_init(void);
+/* One received byte, or -1 when none is waiting. */
+int uart_getc(void);
+
+/* Text console on the firmware's framebuffer. Returns 0 or -errno. */
+int fbcon_init(const struct bi_framebuffer *fb);
+
+#endif
