@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c: kmain, where both boot paths arrive (contract in tv/boot.h).
+ * Brings up the core in dependency order: CPU state, serial log, boot info,
+ * frame allocator, own page tables, consoles, ACPI, interrupts, timer.
+ */
+#include <tv/acpi.h>
+#include <tv/arch.h>
+#include <tv/bootinfo.h>
+#include <tv/cmdline.h>
+#include <tv/drivers.h>
+#include <tv/log.h>
+#include <tv/panic.h>
+#include <tv/pmm.h>
+#include <tv/power.h>
+#include <tv/printf.h>
+#include <tv/string.h>
+
+#define TICK_HZ 100
+
+struct bootinfo boot_info;
+
+void __noreturn kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys);
+
+/* A named frame for the panic screen's backtrace. */
+static void __attribute__((noinline)) debug_trigger_pagefault(void)
+{
+	pr_warn("debug: debug.pagefault given: writing to an unmapped address\n");
+	*(volatile u64 *)(uintptr_t)0xdead0000ull = 1;
+}
+
+static void read_options(const struct bootinfo *bi)
+{
+	const char *s = bootinfo_setting(bi, "kernel.cmdline");
+	const char *lvl;
+
+	cmdline_add(bi->cmdline);
+	if (s)
+		cmdline_add(s);
+	lvl = cmdline_get("loglevel");
+	if (lvl && lvl[0] >= '0' && lvl[0] <= '3')
+		log_set_level((enum log_level)(lvl[0] - '0'));
+	if (cmdline_overflowed())
+		pr_warn("cmdline: options beyond %u bytes ignored\n", CMDLINE_MAX);
+	pr_info("cmdline: %s\n", cmdline_all());
+	for (int i = 0; bootinfo_setting_error(bi, i); i++)
+		pr_warn("settings: %s: %s (line ignored)\n", BI_SETTINGS_NAME,
+			bootinfo_setting_error(bi, i));
+}
+
+static void banner(const struct bootinfo *bi)
+{
+	const struct acpi_info *ai = acpi_host();
+	struct virt_info vi;
+	char cpu[128];
+	u64 ram = 0;
+	unsigned enabled = 0, nvms = 0;
+
+	for (size_t i = 0; i < bi->nregions; i++)
+		if (bi->regions[i].type <= BI_MEM_PERSISTENT)
+			ram += bi->regions[i].size;
+	arch_cpu_describe(cpu, sizeof(cpu));
+	arch_virt_detect(&vi);
+	pr_info("==== thinvisor %s ====\n", TV_VERSION);
+	pr_info("cpu: %s\n", cpu);
+	if (ai) {
+		char ids[96];
+		int n = 0;
+
+		ids[0] = '\0';
+		for (unsigned i = 0; i < ai->ncpus; i++) {
+			if (!ai->cpus[i].enabled)
+				continue;
+			enabled++;
+			if (n < (int)sizeof(ids) - 12)
+				n += snprintf(ids + n, sizeof(ids) - n, " %u", ai->cpus[i].apic_id);
+		}
+		pr_info("cpus: %u found in the ACPI MADT (APIC IDs%s)\n", enabled, ids);
+	} else {
+		pr_warn("cpus: no ACPI MADT; only the boot CPU is known\n");
+	}
+	pr_info("memory: %llu MiB RAM, %llu MiB usable, %llu MiB free\n",
+		(unsigned long long)(ram >> 20), (unsigned long long)(bootinfo_usable_bytes(bi) >> 20),
+		(unsigned long long)(pmm_free_bytes() >> 20));
+	if (vi.kind == VIRT_NONE)
+		pr_err("virtualization: none: %s\n", vi.detail);
+	else
+		pr_info("virtualization: %s %s: %s\n", vi.kind == VIRT_VMX ? "Intel VT-x" : "AMD-V",
+			vi.usable ? "present" : "UNUSABLE", vi.detail);
+	for (size_t i = 0; i < bi->nmodules; i++)
+		if (strcmp(bi->modules[i].kind, BI_KIND_VMCONFIG) == 0)
+			nvms++;
+	pr_info("boot: %s loader, kernel at %#llx, %zu files from the stick, %u VM configs\n",
+		bi->loader, (unsigned long long)bi->kernel_phys, bi->nmodules, nvms);
+	if (bi->loader_tsc)
+		pr_info("boot: %llu TSC cycles from loader entry to banner\n",
+			(unsigned long long)(arch_cycles() - bi->loader_tsc));
+}
+
+/* test.boot: show that the tick runs at the rate asked for, then power off. */
+static void boot_selftest(void)
+{
+	u64 t0 = arch_uptime_ns(), ticks0 = arch_ticks(), ns;
+
+	while (arch_ticks() - ticks0 < TICK_HZ / 2)
+		arch_wait_for_interrupt();
+	ns = arch_uptime_ns() - t0;
+	pr_info("timer: %llu ticks in %llu ms\n", (unsigned long long)(arch_ticks() - ticks0),
+		(unsigned long long)(ns / 1000000));
+	pr_info("test.boot: done, powering off\n");
+	power_off();
+}
+
+void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
+{
+	const char *why;
+	int r;
+
+	kernel_phys_base = kernel_phys;
+	arch_early_init();
+	uart_init();
+	pr_info("thinvisor %s: kernel entered\n", TV_VERSION);
+	if (magic != BOOT_MAGIC)
+		panic("kmain: entered without the boot magic (%#llx)", (unsigned long long)magic);
+	if (bootinfo_parse(phys_to_virt(fdt_pa), &boot_info, &why))
+		panic("kmain: boot info unusable: %s", why);
+	read_options(&boot_info);
+	if (pmm_init(&boot_info, boot_info.boot_mapped_top))
+		panic("kmain: no room for the frame allocator's bitmap");
+	arch_paging_init(&boot_info);
+	if (boot_info.has_fb && !cmdline_flag("nofb") && fbcon_init(&boot_info.fb))
+		pr_warn("fbcon: framebuffer console unavailable\n");
+	if (acpi_init(boot_info.acpi_rsdp))
+		pr_warn("acpi: continuing without ACPI: one CPU, no poweroff\n");
+	if (cmdline_flag("acpi.dump"))
+		acpi_dump();
+	r = arch_irq_init();
+	if (r)
+		pr_warn("irq: no I/O APIC (%d); device interrupts unavailable\n", r);
+	r = arch_timer_init(TICK_HZ);
+	if (r)
+		panic("kmain: no usable timer (%d)", r);
+	arch_irq_enable();
+	banner(&boot_info);
+	if (cmdline_flag("debug.pagefault"))
+		debug_trigger_pagefault();
+	if (cmdline_flag("test.boot"))
+		boot_selftest();
+	pr_info("thinvisor: up; idle\n");
+	for (;;)
+		arch_wait_for_interrupt();
+}

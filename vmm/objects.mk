@@ -1,0 +1,2 @@
+# vmm/: vendor-neutral virtual machine monitor
+KERNEL_SRCS +=
