@@ -1,0 +1,36 @@
+# tests/tests.mk: the test suite (included by the Makefile). docs/testing.md explains it.
+include tests/unit/objects.mk
+
+UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -DTV_HOSTED -Iinclude \
+	-Iarch/x86/priv -Itests/unit -DTEST_DATA_DIR='"$(CURDIR)/tests/data"' \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+UNIT_BINS := $(patsubst %,$(B)/tests/unit/test_%,$(UNIT_TESTS))
+
+.SECONDEXPANSION:
+$(B)/tests/unit/test_%: tests/unit/test_%.c $$(test_%_SRCS) tests/unit/test.h
+	@mkdir -p $(dir $@)
+	@echo "  TEST-CC $@"
+	$(Q)$(CC) $(UNIT_CFLAGS) -o $@ $< $(test_$*_SRCS) $(test_$*_LIBS)
+
+# A test-only EFI app that proves the firmware moved on to its next boot option.
+$(B)/tests/sentinel.so: $(B)/efi/tests/efi/sentinel.c.o
+	$(Q)$(LD) $(EFI_LDFLAGS) /usr/lib/crt0-efi-x86_64.o $< -o $@ -L/usr/lib -lefi -lgnuefi
+$(B)/tests/sentinel.efi: $(B)/tests/sentinel.so
+	$(Q)$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+# Integration tests: whole boots under QEMU (AMD-V) and Bochs (VT-x).
+INTEGRATION := tests/qemu/boot.sh tests/qemu/panic.sh tests/qemu/bad_image.sh \
+	tests/bochs/boot.sh
+
+.PHONY: test unit-tests integration-tests
+unit-tests: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
+
+integration-tests: all $(B)/tests/sentinel.efi
+	tests/run.sh $(INTEGRATION)
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit-tests
+	$(MAKE) integration-tests

@@ -1,0 +1,40 @@
+# tests/unit: host unit tests. Each test_NAME.c is linked with the real
+# sources listed in test_NAME_SRCS (and libraries in test_NAME_LIBS).
+UNIT_TESTS := acpi
+
+test_acpi_SRCS := kernel/acpi.c
+UNIT_TESTS += acpi_recorded
+test_acpi_recorded_SRCS := kernel/acpi.c
+
+UNIT_TESTS += kimg
+test_kimg_SRCS := lib/kimg.c
+# Wrapped so the test sees every zlib call kimg.c makes (enter/leave bracket).
+test_kimg_LIBS := -lz -Wl,--wrap=inflateInit_,--wrap=inflate,--wrap=inflateEnd,--wrap=crc32_z
+
+UNIT_TESTS += memmap
+test_memmap_SRCS := lib/memmap.c
+
+UNIT_TESTS += bootinfo
+test_bootinfo_SRCS := lib/bootinfo_build.c kernel/bootinfo.c lib/memmap.c lib/cfglex.c lib/strutil.c
+test_bootinfo_LIBS := -lfdt
+
+UNIT_TESTS += framemap
+test_framemap_SRCS := kernel/framemap.c
+
+UNIT_TESTS += heap
+test_heap_SRCS := kernel/heap.c
+
+UNIT_TESTS += cmdline
+test_cmdline_SRCS := kernel/cmdline.c lib/strutil.c
+
+UNIT_TESTS += paging
+test_paging_SRCS := arch/x86/paging.c
+
+UNIT_TESTS += gpt
+test_gpt_SRCS := tools/gpt.c
+test_gpt_LIBS := -lz
+
+UNIT_TESTS += lib
+# lib/vsnprintf.c is #included by the test itself, under other names.
+test_lib_SRCS := lib/cfglex.c lib/strutil.c lib/elf64.c
+$(B)/tests/unit/test_lib: lib/vsnprintf.c
