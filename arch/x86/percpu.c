@@ -6,6 +6,7 @@
 _Static_assert(__builtin_offsetof(struct percpu, stack_canary) == 0x28,
 	       "the stack protector reads the canary at %fs:0x28");
 _Static_assert(__builtin_offsetof(struct percpu, self) == 0, "this_cpu reads %gs:0");
+_Static_assert(__builtin_offsetof(struct percpu, cpu_id) == 8, "arch_cpu_id reads %gs:8");
 
 /* The boot CPU's area is static: it is needed before any allocator exists. */
 struct percpu bsp_percpu = { .self = &bsp_percpu };

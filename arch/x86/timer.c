@@ -7,6 +7,7 @@
 #include <tv/acpi.h>
 #include <tv/arch.h>
 #include <tv/errno.h>
+#include <tv/ktimer.h>
 #include <tv/log.h>
 #include <x86/cpuid.h>
 #include <x86/io.h>
@@ -19,6 +20,7 @@
 #define CALIBRATE_MS 50
 
 static u64 tsc_hz, lapic_hz, tsc0, ns_mult;
+static u64 lapic_mult; /* LAPIC counts per ns, 32.32 fixed point */
 static const char *reference;
 
 static inline u64 rdtsc(void)
@@ -92,10 +94,35 @@ static void calibrate(void)
 	}
 }
 
-static void timer_tick(struct trap_frame *tf)
+static void timer_interrupt(struct trap_frame *tf)
 {
 	(void)tf;
+	ktimer_interrupt();
+}
+
+void arch_tick_account(void)
+{
 	this_cpu()->ticks++;
+}
+
+/*
+ * One-shot mode: count down from the time left. Deadlines beyond the 32-bit
+ * counter get the longest count; ktimer reprograms when it finds nothing due.
+ */
+void arch_timer_oneshot(u64 deadline)
+{
+	u64 now = arch_uptime_ns(), count;
+
+	if (!deadline) {
+		lapic_write(LAPIC_TIMER_INIT, 0);
+		return;
+	}
+	count = deadline > now ? (u64)(((unsigned __int128)(deadline - now) * lapic_mult) >> 32) : 0;
+	if (count == 0)
+		count = 1;
+	if (count > 0xffffffffull)
+		count = 0xffffffffull;
+	lapic_write(LAPIC_TIMER_INIT, (u32)count);
 }
 
 int arch_timer_init(unsigned hz)
@@ -108,13 +135,14 @@ int arch_timer_init(unsigned hz)
 	if (!tsc_hz || !lapic_hz)
 		return -EIO;
 	ns_mult = (1000000000ull << 32) / tsc_hz;
+	lapic_mult = (lapic_hz << 32) / 1000000000ull;
 	tsc0 = rdtsc();
-	trap_set_handler(VEC_TIMER, timer_tick);
+	trap_set_handler(VEC_TIMER, timer_interrupt);
 	lapic_write(LAPIC_TIMER_DIV, LAPIC_TIMER_DIV_16);
-	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER | LAPIC_TIMER_PERIODIC);
-	lapic_write(LAPIC_TIMER_INIT, (u32)(lapic_hz / hz));
+	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER); /* one-shot */
+	ktimer_start_tick(hz);
 	pr_info("timer: TSC %llu.%03llu MHz, LAPIC timer %llu.%03llu MHz (/16), by %s; "
-		"%u Hz tick, %s\n",
+		"one-shot, %u Hz bookkeeping tick, %s\n",
 		(unsigned long long)(tsc_hz / 1000000), (unsigned long long)(tsc_hz / 1000 % 1000),
 		(unsigned long long)(lapic_hz / 1000000), (unsigned long long)(lapic_hz / 1000 % 1000),
 		reference, hz, lapic_is_x2apic() ? "x2APIC" : "xAPIC");

@@ -34,6 +34,9 @@ void *arch_ioremap(paddr_t pa, u64 size, bool wc);
 /* True if [pa, pa+len) is RAM reachable through phys_to_virt. */
 bool arch_phys_is_mapped(paddr_t pa, u64 len);
 
+/* The host CPU's CPUID (leaf, subleaf) -> EAX, EBX, ECX, EDX. */
+void arch_cpuid(u32 leaf, u32 subleaf, u32 out[4]);
+
 /* One-line CPU description for the banner, e.g. "AuthenticAMD: AMD EPYC ...". */
 void arch_cpu_describe(char *buf, size_t size);
 
@@ -48,11 +51,16 @@ void arch_virt_detect(struct virt_info *vi);
 
 /*
  * Timekeeping: calibrate the TSC and the local APIC timer against a
- * reference clock (CPUID 0x15/0x16, ACPI PM timer or HPET) and start a
- * periodic tick of hz on this CPU. Returns 0 or -errno.
+ * reference clock (CPUID 0x15, the ACPI PM timer or the PIT), put the
+ * local timer in one-shot mode for ktimer and start a bookkeeping tick of
+ * hz on this CPU. Returns 0 or -errno.
  */
 int arch_timer_init(unsigned hz);
 u64 arch_tsc_hz(void);
+/* Fire the local timer interrupt at deadline (uptime ns); 0 stops it. */
+void arch_timer_oneshot(u64 deadline);
+/* Count one bookkeeping tick on this CPU (arch_ticks). */
+void arch_tick_account(void);
 /* Nanoseconds since arch_timer_init (0 before). */
 u64 arch_uptime_ns(void);
 /* Ticks since arch_timer_init on this CPU. */

@@ -50,6 +50,15 @@ static inline void arch_wait_for_interrupt(void)
 	__asm__ __volatile__("sti; hlt" : : : "memory");
 }
 
+/* This CPU's number (0 = the boot CPU), from the per-CPU area. */
+static inline unsigned arch_cpu_id(void)
+{
+	u32 id;
+
+	__asm__ __volatile__("movl %%gs:8, %0" : "=r"(id));
+	return id;
+}
+
 static inline u64 arch_cycles(void)
 {
 	u32 lo, hi;
