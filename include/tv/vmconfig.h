@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmconfig.h: VM config files (.vmx on the stick). The parser is pure and
+ * shared by the kernel and tools/vmcheck; every key is documented in
+ * docs/config.md.
+ */
+#ifndef TV_VMCONFIG_H
+#define TV_VMCONFIG_H
+
+#include <tv/cfglex.h>
+#include <tv/types.h>
+
+#define VMCFG_NAME_MAX 63
+#define VMCFG_MEM_MIN_MIB 16
+#define VMCFG_MEM_MAX_MIB (1u << 20)      /* 1 TiB: a syntax bound; the host decides what fits */
+#define VMCFG_VCPUS_MAX 16
+#define VMCFG_MAX_DIAG 16
+
+struct vm_config {
+	char file[CFG_MAX_PATH + 8];      /* "vms/web.vmx": where errors point */
+	char name[VMCFG_NAME_MAX + 1];    /* displayName, else the file name without .vmx */
+	unsigned name_line;               /* 0 when the name came from the file name */
+	u64 memsize_mib;
+	unsigned memsize_line;
+	unsigned numvcpus;
+	char kernel[CFG_MAX_PATH + 8];    /* stick paths, relative to thinvisor/ ("vms/...") */
+	unsigned kernel_line;
+	char initrd[CFG_MAX_PATH + 8];    /* "" when none */
+	unsigned initrd_line;
+	char cmdline[CFG_MAX_VALUE + 1];
+	bool autostart;
+	int start_order;                  /* lower starts first; ties by file name */
+};
+
+/* One problem found in a config: "file:line: reason". */
+struct vmcfg_diag {
+	unsigned n;
+	struct {
+		unsigned line;            /* 0: the file as a whole */
+		char msg[120];
+	} d[VMCFG_MAX_DIAG];
+	unsigned dropped;                 /* problems beyond VMCFG_MAX_DIAG */
+};
+
+/* Does the stick (or the admin's disk, for vmcheck) have this guest file? */
+typedef bool (*vmcfg_file_exists_fn)(void *ctx, const char *stick_path);
+
+/*
+ * Parse one config. file is its stick path ("vms/x.vmx"); exists checks
+ * the guest files it names (may be NULL to skip). Returns 0 when usable,
+ * else -EINVAL with every problem in diag (all lines are checked).
+ */
+int vmcfg_parse(const char *file, const void *text, size_t len, vmcfg_file_exists_fn exists,
+		void *ctx, struct vm_config *cfg, struct vmcfg_diag *diag);
+
+/*
+ * Across a set of configs: mark duplicate names. Configs whose name repeats
+ * an earlier one's get a diag entry and ok[i] = false.
+ */
+void vmcfg_check_names(struct vm_config *cfgs, struct vmcfg_diag *diags, bool *ok, size_t n);
+
+/* Sort indexes by start order, then file name. */
+void vmcfg_start_order(const struct vm_config *cfgs, unsigned *idx, size_t n);
+
+#endif
