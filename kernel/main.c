@@ -6,6 +6,7 @@
  */
 #include <tv/acpi.h>
 #include <tv/arch.h>
+#include <tv/arch_vmm.h>
 #include <tv/bootinfo.h>
 #include <tv/cmdline.h>
 #include <tv/drivers.h>
@@ -14,7 +15,9 @@
 #include <tv/pmm.h>
 #include <tv/power.h>
 #include <tv/printf.h>
+#include <tv/sched.h>
 #include <tv/string.h>
+#include <tv/vms.h>
 
 #define TICK_HZ 100
 
@@ -113,7 +116,9 @@ static void boot_selftest(void)
 
 void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 {
+	static char why_novmm[128];
 	const char *why;
+	bool vmm_ready;
 	int r;
 
 	kernel_phys_base = kernel_phys;
@@ -146,7 +151,23 @@ void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 		debug_trigger_pagefault();
 	if (cmdline_flag("test.boot"))
 		boot_selftest();
-	pr_info("thinvisor: up; idle\n");
-	for (;;)
-		arch_wait_for_interrupt();
+	rtc_init();
+	arch_fpu_init();
+	vmm_ready = arch_vmm_init(why_novmm, sizeof(why_novmm)) == 0;
+	if (vmm_ready)
+		pr_info("vmm: %s ready\n", arch_vmm_name());
+	else
+		pr_err("vmm: VMs cannot run: %s\n", why_novmm);
+	vms_start_all(&boot_info, vmm_ready, why_novmm);
+	sched_run();
+}
+
+bool sched_idle_hook(void)
+{
+	/* Tests end the machine once every VM has stopped. */
+	if (cmdline_flag("test.poweroff_idle") && sched_running_vms() == 0) {
+		pr_info("test.poweroff_idle: no VM left running, powering off\n");
+		power_off();
+	}
+	return false;
 }

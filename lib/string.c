@@ -100,6 +100,16 @@ char *strrchr(const char *s, int c)
 	}
 }
 
+char *strstr(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncmp(hay, needle, n) == 0)
+			return (char *)hay;
+	return n ? NULL : (char *)hay;
+}
+
 /* Only what libfdt needs: no locale, no errno; saturates on overflow. */
 unsigned long strtoul(const char *s, char **end, int base)
 {

@@ -113,10 +113,13 @@ static void add_vm(const char *vmx, bool list_only)
 	char *text = slurp(vmx, &len);
 	int r;
 
-	snprintf(dir, sizeof(dir), "%s", vmx);
-	snprintf(dir, sizeof(dir), "%s", dirname(dir));
-	snprintf(base, sizeof(base), "%s", vmx);
-	snprintf(base, sizeof(base), "%s", basename(base));
+	char tmp[4096];
+
+	/* dirname/basename may modify their argument and return a pointer into it. */
+	snprintf(tmp, sizeof(tmp), "%s", vmx);
+	snprintf(dir, sizeof(dir), "%s", dirname(tmp));
+	snprintf(tmp, sizeof(tmp), "%s", vmx);
+	snprintf(base, sizeof(base), "%s", basename(tmp));
 	if (strlen(base) < 5 || strcasecmp(base + strlen(base) - 4, ".vmx") != 0)
 		die("%s: VM config files must end in .vmx", vmx);
 	if (cfg_path_check(base, strlen(base)))

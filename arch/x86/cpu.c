@@ -75,6 +75,16 @@ void arch_early_init(void)
 	smp_mark_online();
 }
 
+void arch_cpuid(u32 leaf, u32 subleaf, u32 out[4])
+{
+	struct cpuid_regs r = cpuid(leaf, subleaf);
+
+	out[0] = r.eax;
+	out[1] = r.ebx;
+	out[2] = r.ecx;
+	out[3] = r.edx;
+}
+
 void arch_cpu_describe(char *buf, size_t size)
 {
 	char brand[49];

@@ -12,6 +12,11 @@ void uart_init(void);
 /* One received byte, or -1 when none is waiting. */
 int uart_getc(void);
 
+/* Read the host's CMOS clock (after the timer is calibrated). */
+void rtc_init(void);
+/* Wall-clock seconds since 1970 at host uptime *at_ns. */
+s64 rtc_wall_secs(u64 *at_ns);
+
 /* Text console on the firmware's framebuffer. Returns 0 or -errno. */
 int fbcon_init(const struct bi_framebuffer *fb);
 

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* svm.h: the AMD-V backend's private state (arch/x86/svm only). */
+#ifndef SVM_SVM_H
+#define SVM_SVM_H
+
+#include <tv/vmm.h>
+#include "vmcb.h"
+
+/* Guest registers VMRUN does not switch (RAX and RSP live in the VMCB). */
+struct svm_gprs {
+	u64 rbx, rcx, rdx, rsi, rdi, rbp;
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	paddr_t vmcb_pa;
+	struct svm_gprs gprs;
+	u64 guest_efer;           /* as the guest sees it: without SVME */
+	bool flush_tlb;           /* next VMRUN flushes this ASID's TLB entries */
+	bool event_pending;       /* ctl.event_inj holds an event not yet delivered */
+};
+
+struct svm_vm {
+	paddr_t npt_root;
+	unsigned asid;
+	u64 npt_pages;            /* nested page-table pages, for overhead figures */
+};
+
+static inline struct svm_vcpu *to_svm(struct vcpu *v)
+{
+	return v->arch.vendor;
+}
+
+static inline struct svm_vm *to_svm_vm(struct vm *vm)
+{
+	return vm->arch.vendor;
+}
+
+/* svm_entry.S: one world switch. GIF must be clear (clgi) around it. */
+void svm_vmrun(paddr_t vmcb_pa, struct svm_gprs *gprs, paddr_t host_save_pa);
+
+/* svm_exit.c: the exit dispatch table. */
+int svm_handle_exit(struct vcpu *v);
+/* svm.c: queue an exception for the next VMRUN. */
+void svm_queue_exception(struct vcpu *v, u8 vector, bool has_err, u32 err);
+
+#endif

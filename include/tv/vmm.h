@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmm.h: virtual machines and virtual CPUs, vendor-neutral (docs/vmm.md).
+ *
+ * Generic code (vmm/) owns VM lifecycle, guest memory, the I/O buses, the
+ * device models, CPUID and MSR policy and interrupt delivery. The vendor
+ * backends (arch/x86/svm, arch/x86/vmx) enter the guest and decode their
+ * exits into calls to the vmm_* services declared at the end of this file.
+ */
+#ifndef TV_VMM_H
+#define TV_VMM_H
+
+#include <arch/vcpu.h>
+#include <tv/compiler.h>
+#include <tv/ktimer.h>
+#include <tv/spinlock.h>
+#include <tv/types.h>
+#include <tv/vdev.h>
+#include <tv/vmconfig.h>
+
+#define VM_MAX_VCPUS 16
+#define VM_CHUNK_SHIFT 21                /* guest RAM is backed in 2 MiB chunks */
+#define VM_CHUNK_SIZE (1ull << VM_CHUNK_SHIFT)
+
+enum vm_state {
+	VM_STATE_OFF,       /* powered off by the guest or stopped */
+	VM_STATE_RUNNING,
+	VM_STATE_CRASHED,   /* triple fault, unemulatable access, internal error */
+	VM_STATE_REFUSED,   /* config error or no resources: never started */
+};
+
+/* Generic exit reasons: counted per VM and compared across vendors. */
+enum vm_exit {
+	VMEXIT_IO,
+	VMEXIT_MMIO,
+	VMEXIT_CPUID,
+	VMEXIT_RDMSR,
+	VMEXIT_WRMSR,
+	VMEXIT_HLT,
+	VMEXIT_INTR,        /* host interrupt while the guest ran */
+	VMEXIT_IRQ_WINDOW,
+	VMEXIT_EXCEPTION,   /* intercepted guest exception */
+	VMEXIT_XSETBV,
+	VMEXIT_CR_ACCESS,
+	VMEXIT_SHUTDOWN,    /* triple fault */
+	VMEXIT_UD,          /* instructions the guest may not use (VMRUN, MONITOR...) */
+	VMEXIT_OTHER,
+	VMEXIT_NR
+};
+const char *vm_exit_name(enum vm_exit e);
+
+/* Registers generic code may read and write through the backend. */
+enum vreg {
+	VREG_RAX, VREG_RCX, VREG_RDX, VREG_RBX, VREG_RSP, VREG_RBP, VREG_RSI, VREG_RDI,
+	VREG_R8, VREG_R9, VREG_R10, VREG_R11, VREG_R12, VREG_R13, VREG_R14, VREG_R15,
+	VREG_RIP, VREG_RFLAGS, VREG_CR0, VREG_CR2, VREG_CR3, VREG_CR4, VREG_EFER,
+	VREG_PAT,
+	VREG_NR
+};
+
+enum vseg { VSEG_ES, VSEG_CS, VSEG_SS, VSEG_DS, VSEG_FS, VSEG_GS, VSEG_NR };
+
+struct vseg_state {
+	u16 selector;
+	u16 attrib;         /* VMCB-style: access byte bits 0-7, AVL L D/B G in bits 8-11 */
+	u32 limit;
+	u64 base;
+};
+#define VSEG_ATTR_L (1u << 9)
+#define VSEG_ATTR_DB (1u << 10)
+#define VSEG_ATTR_DPL(a) (((a) >> 5) & 3)
+
+struct vm;
+
+/* A device's side of a bus range: offsets are relative to the range base. */
+struct vio_ops {
+	int (*read)(void *dev, u64 off, unsigned size, u64 *val);
+	int (*write)(void *dev, u64 off, unsigned size, u64 val);
+};
+
+struct vcpu {
+	struct vm *vm;
+	unsigned id;
+	bool halted;                   /* HLT: runs again when an interrupt is pending */
+	struct vlapic *lapic;
+	u64 apic_base;                 /* IA32_APIC_BASE */
+	u64 xcr0;
+	u64 mtrr_def_type, mtrr_fixed[11];
+	u64 exits[VMEXIT_NR];
+	unsigned insn_retries;         /* exits whose instruction changed under us */
+	u64 cycles_in_guest;
+	void *fpu;                     /* XSAVE area while the vCPU is not on a CPU */
+	bool fpu_loaded;               /* its FPU state is in this CPU's registers */
+	struct vcpu_arch arch;         /* vendor state: arch/vcpu.h */
+};
+
+struct vm_bus_range;
+
+struct vm {
+	char name[VMCFG_NAME_MAX + 1];
+	char file[CFG_MAX_PATH + 8];   /* the config on the stick, e.g. "vms/web.vmx" */
+	unsigned id;
+	enum vm_state state;
+	char why[128];                 /* why it stopped or was refused */
+	struct vm_config cfg;
+
+	u64 ram_size;
+	u64 nchunks;
+	paddr_t *chunks;               /* host address of each 2 MiB of guest RAM */
+	u64 overhead_bytes;            /* host memory used beyond guest RAM */
+
+	unsigned nvcpus;
+	unsigned vcpus_queued;         /* vCPUs the scheduler still holds */
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+
+	spinlock_t lock;               /* devices, buses, timers */
+	struct vm_bus_range *pio, *mmio;
+	struct vtimer *timers;         /* armed, sorted by deadline */
+	struct ktimer ktimer;          /* host timer for the earliest of them */
+	bool timers_due;
+	struct vdev_host host;         /* what devices call back into */
+	struct vm_devices *dev;
+	void *dev_pm_ports;
+
+	bool stop_requested, reset_requested;
+	unsigned msr_logged;           /* unknown-MSR messages so far (rate limit) */
+	u64 tsc_offset;                /* guest TSC = host TSC + offset */
+	u64 started_ns;
+
+	/* Guest console: a ring for the console UI, lines to the host log. */
+	char *con_ring;
+	u64 con_head;
+	char con_line[160];
+	unsigned con_len;
+	u64 con_window_ns;
+	unsigned con_lines_in_window, con_suppressed;
+
+	struct vm_arch arch;           /* nested paging root, ASID: arch/vcpu.h */
+};
+
+/* ---- lifecycle (vmm/vm.c) ---- */
+
+/*
+ * Create a VM from a parsed config and the guest files on the stick,
+ * allocate its memory, load the guest and make it runnable. On failure
+ * returns NULL and explains in why (the caller logs "file: why").
+ */
+struct vm *vm_create(const struct vm_config *cfg, char *why, size_t whylen);
+/* Stop a VM: state off or crashed with a reason; its vCPUs never run again. */
+void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...) __printf(3, 4);
+/* Release everything a VM that never ran holds, and the VM itself. */
+void vm_destroy(struct vm *vm);
+/* The scheduler let go of a stopped VM's vCPU; the last one frees its memory. */
+void vm_release_if_idle(struct vcpu *v);
+/* Guest-requested reset (reboot): reload the guest and start over. */
+int vm_reset(struct vm *vm);
+const char *vm_state_name(enum vm_state s);
+/* Log the VM's exit counters by reason. */
+void vm_log_exits(struct vm *vm);
+
+/* ---- guest memory ---- */
+
+/* Host pointer for [gpa, gpa+len) if it lies in one RAM chunk, else NULL. */
+void *vm_gpa_ptr(struct vm *vm, u64 gpa, u64 len);
+/* Copy to/from guest RAM across chunks; -EFAULT if any byte is not RAM. */
+int vm_read(struct vm *vm, u64 gpa, void *dst, u64 len);
+int vm_write(struct vm *vm, u64 gpa, const void *src, u64 len);
+bool vm_gpa_is_ram(struct vm *vm, u64 gpa);
+
+/* ---- buses (vmm/bus.c) ---- */
+
+int vm_bus_add(struct vm *vm, bool mmio, u64 base, u64 size, const struct vio_ops *ops,
+	       void *dev);
+/* Dispatch to the device at addr; unclaimed reads give all-ones, writes are dropped. */
+int vm_bus_access(struct vm *vm, bool mmio, u64 addr, unsigned size, u64 *val, bool write);
+
+/* ---- timers and interrupts ---- */
+
+void vm_timers_run(struct vm *vm);
+u64 vm_next_deadline(struct vm *vm);
+void vm_set_irq(struct vm *vm, unsigned gsi, bool level);
+/* Wake the vCPU so it notices a pending interrupt. */
+void vcpu_kick(struct vcpu *v);
+
+/* ---- console ---- */
+
+void vm_console_putc(struct vm *vm, u8 c);
+/* Bytes typed on the host for the guest's serial port; returns how many were taken. */
+size_t vm_console_input(struct vm *vm, const char *buf, size_t len);
+
+/* ---- running (vmm/vcpu.c) ---- */
+
+enum vcpu_yield { VCPU_YIELD_PREEMPT, VCPU_YIELD_HALT, VCPU_YIELD_STOPPED };
+/* Run until preempted, halted or stopped. */
+enum vcpu_yield vcpu_run(struct vcpu *v);
+bool vcpu_runnable(struct vcpu *v);
+/* The vCPU leaves this CPU: save what lives in its registers (FPU). */
+void vcpu_put(struct vcpu *v);
+
+/* ---- services the vendor backends call on exits ---- */
+
+u64 vcpu_get(struct vcpu *v, enum vreg r);
+void vcpu_set(struct vcpu *v, enum vreg r, u64 val);
+void vcpu_advance_rip(struct vcpu *v, unsigned len);
+/* Length of the instruction at RIP if it is of kind op (X86_OP_*), else <0. */
+int vcpu_insn_len(struct vcpu *v, int op);
+void vcpu_inject_gp(struct vcpu *v);
+void vcpu_inject_ud(struct vcpu *v);
+
+/* Port I/O: 0 done; <0 the VM was stopped. */
+int vmm_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val);
+/*
+ * INS/OUTS at RIP, one element per call; REP re-executes until RCX is 0.
+ * Address size, segment and REP come from decoding the instruction.
+ */
+int vmm_io_string(struct vcpu *v, u16 port, unsigned size, bool in, u64 next_rip);
+/* Access to guest-physical gpa that is not RAM: decode and emulate at RIP. */
+int vmm_mmio(struct vcpu *v, u64 gpa);
+void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
+/* 0, or -EPERM: inject #GP. */
+int vmm_rdmsr(struct vcpu *v, u32 msr, u64 *val);
+int vmm_wrmsr(struct vcpu *v, u32 msr, u64 val);
+/* 0, or -EPERM: inject #GP. */
+int vmm_xsetbv(struct vcpu *v, u32 index, u64 val);
+void vmm_hlt(struct vcpu *v);
+/* Triple fault or a guest state the CPU refuses: the VM is crashed. */
+void vmm_crash(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
+
+#endif

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vms.c: the VMs on the stick. At boot every config is parsed; problems are
+ * reported with file:line and that VM alone is not started; the rest start
+ * in their configured order.
+ */
+#include <arch/mm.h>
+#include <tv/bootinfo.h>
+#include <tv/heap.h>
+#include <tv/log.h>
+#include <tv/string.h>
+#include <tv/vms.h>
+
+static struct vm_slot slots[VMS_MAX];
+static unsigned nslots;
+
+static bool module_exists(void *ctx, const char *path)
+{
+	return bootinfo_module(ctx, path) != NULL;
+}
+
+static void report(const char *file, const struct vmcfg_diag *d)
+{
+	for (unsigned i = 0; i < d->n; i++) {
+		if (d->d[i].line)
+			pr_err("%s:%u: %s\n", file, d->d[i].line, d->d[i].msg);
+		else
+			pr_err("%s: %s\n", file, d->d[i].msg);
+	}
+	if (d->dropped)
+		pr_err("%s: %u more problems not shown\n", file, d->dropped);
+}
+
+void vms_start_all(const struct bootinfo *bi, bool vmm_ready, const char *no_vmm_reason)
+{
+	static struct vmcfg_diag diags[VMS_MAX];
+	static struct vm_config cfgs[VMS_MAX];
+	static bool ok[VMS_MAX];
+	static unsigned order[VMS_MAX];
+
+	nslots = 0;
+	for (size_t i = 0; i < bi->nmodules; i++) {
+		const struct bi_module *m = &bi->modules[i];
+
+		if (strcmp(m->kind, BI_KIND_VMCONFIG) != 0)
+			continue;
+		if (nslots == VMS_MAX) {
+			pr_err("%s: more than %u VM configs; ignored\n", m->name, VMS_MAX);
+			continue;
+		}
+		ok[nslots] = vmcfg_parse(m->name, phys_to_virt(m->base), m->size, module_exists,
+					 (void *)bi, &cfgs[nslots], &diags[nslots]) == 0;
+		nslots++;
+	}
+	vmcfg_check_names(cfgs, diags, ok, nslots);
+	vmcfg_start_order(cfgs, order, nslots);
+	pr_info("vms: %u VM config%s on the stick\n", nslots, nslots == 1 ? "" : "s");
+
+	for (unsigned k = 0; k < nslots; k++) {
+		unsigned i = order[k];
+		struct vm_slot *s = &slots[k];
+
+		s->cfg = cfgs[i];
+		s->config_ok = ok[i];
+		s->state = VM_STATE_REFUSED;
+		if (!ok[i]) {
+			report(cfgs[i].file, &diags[i]);
+			tv_strlcpy(s->why, "config errors", sizeof(s->why));
+			pr_err("vm %s (%s): not started: config errors\n", cfgs[i].name,
+			       cfgs[i].file);
+			continue;
+		}
+		if (!vmm_ready) {
+			tv_strlcpy(s->why, no_vmm_reason, sizeof(s->why));
+			pr_err("vm %s (%s): not started: %s\n", cfgs[i].name, cfgs[i].file,
+			       no_vmm_reason);
+			continue;
+		}
+		if (!cfgs[i].autostart) {
+			tv_strlcpy(s->why, "autostart is off", sizeof(s->why));
+			pr_info("vm %s (%s): not started: autostart is off\n", cfgs[i].name,
+				cfgs[i].file);
+			continue;
+		}
+		s->vm = vm_create(&cfgs[i], s->why, sizeof(s->why));
+		if (!s->vm) {
+			/* Resource problems point at the line that asked for the resource. */
+			if (cfgs[i].memsize_line && strstr(s->why, "memsize"))
+				pr_err("%s:%u: %s\n", cfgs[i].file, cfgs[i].memsize_line, s->why);
+			else
+				pr_err("%s: %s\n", cfgs[i].file, s->why);
+			pr_err("vm %s (%s): not started\n", cfgs[i].name, cfgs[i].file);
+			continue;
+		}
+		s->state = VM_STATE_RUNNING;
+	}
+}
+
+unsigned vms_count(void)
+{
+	return nslots;
+}
+
+struct vm_slot *vms_slot(unsigned i)
+{
+	return i < nslots ? &slots[i] : NULL;
+}

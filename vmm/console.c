@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+/*
+ * console.c: a VM's serial console. Everything the guest writes is kept in
+ * a ring (for the console UI) and, line by line with the VM's name in front,
+ * goes to the host log, at most LINES_PER_SEC lines a second so that a
+ * chatty or hostile guest cannot flood the host console.
+ */
+#include <tv/arch.h>
+#include <tv/errno.h>
+#include <tv/heap.h>
+#include <tv/log.h>
+#include <tv/vmm.h>
+#include "vmm_internal.h"
+
+#define RING_SIZE (16u << 10)
+#define LINES_PER_SEC 200
+
+int vm_console_init(struct vm *vm)
+{
+	vm->con_ring = kzalloc(RING_SIZE);
+	if (!vm->con_ring)
+		return -ENOMEM;
+	vm->overhead_bytes += RING_SIZE;
+	return 0;
+}
+
+void vm_console_free(struct vm *vm)
+{
+	kfree(vm->con_ring);
+	vm->con_ring = NULL;
+}
+
+static void emit_line(struct vm *vm)
+{
+	u64 now = arch_uptime_ns();
+
+	if (now - vm->con_window_ns >= 1000000000ull) {
+		if (vm->con_suppressed)
+			pr_warn("[%s] (%u console lines not shown: over %u lines/s)\n", vm->name,
+				vm->con_suppressed, LINES_PER_SEC);
+		vm->con_window_ns = now;
+		vm->con_lines_in_window = 0;
+		vm->con_suppressed = 0;
+	}
+	if (vm->con_lines_in_window++ < LINES_PER_SEC)
+		pr_info("[%s] %.*s\n", vm->name, (int)vm->con_len, vm->con_line);
+	else
+		vm->con_suppressed++;
+	vm->con_len = 0;
+}
+
+void vm_console_putc(struct vm *vm, u8 c)
+{
+	if (vm->con_ring)
+		vm->con_ring[vm->con_head++ % RING_SIZE] = (char)c;
+	if (c == '\n') {
+		emit_line(vm);
+		return;
+	}
+	if (c == '\r' || c == 0)
+		return;
+	/* Escape sequences and other control bytes would garble the host console. */
+	if (c < 0x20 || c >= 0x7f)
+		c = '.';
+	vm->con_line[vm->con_len++] = (char)c;
+	if (vm->con_len == sizeof(vm->con_line))
+		emit_line(vm);
+}
+
+void vm_console_flush(struct vm *vm)
+{
+	if (vm->con_len)
+		emit_line(vm);
+}

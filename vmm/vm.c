@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vm.c: a VM's life: creation from a config (memory, nested paging,
+ * platform devices, vCPUs, guest loading), reset, stop, destruction; and
+ * guest-physical memory access.
+ */
+#include <stdarg.h>
+#include <tv/arch.h>
+#include <tv/arch_vmm.h>
+#include <tv/bootinfo.h>
+#include <tv/errno.h>
+#include <tv/guestboot.h>
+#include <tv/heap.h>
+#include <tv/log.h>
+#include <tv/pmm.h>
+#include <tv/printf.h>
+#include <tv/sched.h>
+#include <tv/string.h>
+#include "vmm_internal.h"
+
+#define HOST_RESERVE (16ull << 20)   /* never give the host's last 16 MiB to guests */
+
+extern struct bootinfo boot_info;
+static unsigned next_vm_id;
+
+static const char *const exit_names[VMEXIT_NR] = {
+	[VMEXIT_IO] = "io",          [VMEXIT_MMIO] = "mmio",         [VMEXIT_CPUID] = "cpuid",
+	[VMEXIT_RDMSR] = "rdmsr",    [VMEXIT_WRMSR] = "wrmsr",       [VMEXIT_HLT] = "hlt",
+	[VMEXIT_INTR] = "intr",      [VMEXIT_IRQ_WINDOW] = "irq-window",
+	[VMEXIT_EXCEPTION] = "exception", [VMEXIT_XSETBV] = "xsetbv",
+	[VMEXIT_CR_ACCESS] = "cr",   [VMEXIT_SHUTDOWN] = "shutdown", [VMEXIT_UD] = "ud",
+	[VMEXIT_OTHER] = "other",
+};
+
+const char *vm_exit_name(enum vm_exit e)
+{
+	return e < VMEXIT_NR && exit_names[e] ? exit_names[e] : "?";
+}
+
+const char *vm_state_name(enum vm_state s)
+{
+	switch (s) {
+	case VM_STATE_OFF: return "off";
+	case VM_STATE_RUNNING: return "running";
+	case VM_STATE_CRASHED: return "crashed";
+	case VM_STATE_REFUSED: return "refused";
+	}
+	return "?";
+}
+
+/* ---- guest memory ---- */
+
+static u64 low_end(const struct vm *vm)
+{
+	return vm->ram_size < GUEST_LOW_RAM_END ? vm->ram_size : GUEST_LOW_RAM_END;
+}
+
+/* Index of the 2 MiB chunk holding gpa, or -1 if gpa is not RAM. */
+static s64 chunk_of(const struct vm *vm, u64 gpa)
+{
+	u64 le = low_end(vm);
+
+	if (gpa < le)
+		return (s64)(gpa >> VM_CHUNK_SHIFT);
+	if (gpa >= GUEST_HIGH_RAM_BASE && gpa - GUEST_HIGH_RAM_BASE < vm->ram_size - le)
+		return (s64)((le + gpa - GUEST_HIGH_RAM_BASE) >> VM_CHUNK_SHIFT);
+	return -1;
+}
+
+bool vm_gpa_is_ram(struct vm *vm, u64 gpa)
+{
+	return chunk_of(vm, gpa) >= 0;
+}
+
+void *vm_gpa_ptr(struct vm *vm, u64 gpa, u64 len)
+{
+	s64 c = chunk_of(vm, gpa);
+	u64 off = gpa & (VM_CHUNK_SIZE - 1);
+
+	if (c < 0 || len > VM_CHUNK_SIZE - off || len == 0)
+		return NULL;
+	return (u8 *)phys_to_virt(vm->chunks[c]) + off;
+}
+
+static int vm_copy(struct vm *vm, u64 gpa, void *buf, u64 len, int dir)
+{
+	/* dir: 0 read into buf, 1 write from buf, 2 zero */
+	while (len) {
+		u64 off = gpa & (VM_CHUNK_SIZE - 1), n = MIN(len, VM_CHUNK_SIZE - off);
+		u8 *p = vm_gpa_ptr(vm, gpa, n);
+
+		if (!p)
+			return -EFAULT;
+		if (dir == 0)
+			memcpy(buf, p, n);
+		else if (dir == 1)
+			memcpy(p, buf, n);
+		else
+			memset(p, 0, n);
+		gpa += n;
+		len -= n;
+		if (dir != 2)
+			buf = (u8 *)buf + n;
+	}
+	return 0;
+}
+
+int vm_read(struct vm *vm, u64 gpa, void *dst, u64 len)
+{
+	return vm_copy(vm, gpa, dst, len, 0);
+}
+
+int vm_write(struct vm *vm, u64 gpa, const void *src, u64 len)
+{
+	return vm_copy(vm, gpa, (void *)src, len, 1);
+}
+
+static int gm_write(void *ctx, u64 gpa, const void *src, u64 len)
+{
+	return vm_write(ctx, gpa, src, len);
+}
+
+static int gm_read(void *ctx, u64 gpa, void *dst, u64 len)
+{
+	return vm_read(ctx, gpa, dst, len);
+}
+
+static int gm_zero(void *ctx, u64 gpa, u64 len)
+{
+	return vm_copy(ctx, gpa, NULL, len, 2);
+}
+
+static void zero_ram(struct vm *vm)
+{
+	for (u64 i = 0; i < vm->nchunks; i++)
+		memset(phys_to_virt(vm->chunks[i]), 0, VM_CHUNK_SIZE);
+}
+
+static int alloc_ram(struct vm *vm, char *why, size_t whylen)
+{
+	u64 le = low_end(vm);
+
+	vm->nchunks = vm->ram_size >> VM_CHUNK_SHIFT;
+	vm->chunks = kzalloc(vm->nchunks * sizeof(paddr_t));
+	if (!vm->chunks)
+		goto nomem;
+	vm->overhead_bytes += vm->nchunks * sizeof(paddr_t);
+	for (u64 i = 0; i < vm->nchunks; i++) {
+		/* 2 MiB-aligned chunks let nested paging use large pages. */
+		vm->chunks[i] = pmm_alloc(VM_CHUNK_SIZE / PAGE_SIZE, VM_CHUNK_SIZE / PAGE_SIZE);
+		if (!vm->chunks[i])
+			goto nomem;
+		memset(phys_to_virt(vm->chunks[i]), 0, VM_CHUNK_SIZE);
+		u64 gpa = (i << VM_CHUNK_SHIFT) < le ? i << VM_CHUNK_SHIFT
+						       : GUEST_HIGH_RAM_BASE + (i << VM_CHUNK_SHIFT) - le;
+		int r = arch_vm_map_ram(vm, gpa, vm->chunks[i], VM_CHUNK_SIZE);
+
+		if (r) {
+			snprintf(why, whylen, "nested paging map failed (%d)", r);
+			return r;
+		}
+	}
+	return 0;
+nomem:
+	snprintf(why, whylen, "out of host memory for %llu MiB of guest RAM",
+		 (unsigned long long)(vm->ram_size >> 20));
+	return -ENOMEM;
+}
+
+static void free_ram(struct vm *vm)
+{
+	if (!vm->chunks)
+		return;
+	for (u64 i = 0; i < vm->nchunks; i++)
+		if (vm->chunks[i])
+			pmm_free(vm->chunks[i], VM_CHUNK_SIZE / PAGE_SIZE);
+	kfree(vm->chunks);
+	vm->chunks = NULL;
+}
+
+/* ---- loading ---- */
+
+/*
+ * Linux calibrates its TSC against the PIT or the PM timer with reads that
+ * must each take a few microseconds; every such read is a VM exit, which
+ * under emulation (or on a busy host) takes longer, and Linux then gives up
+ * on the TSC. A Linux guest is therefore told the frequency, through a
+ * standard kernel parameter, unless its config already says something.
+ */
+static void linux_cmdline(const struct vm *vm, const void *kernel, u64 len, char *out,
+			  size_t size)
+{
+	const u8 *k = kernel;
+	bool bzimage = len > 0x206 && k[0x202] == 'H' && k[0x203] == 'd' && k[0x204] == 'r' &&
+		       k[0x205] == 'S';
+
+	tv_strlcpy(out, vm->cfg.cmdline, size);
+	if (bzimage && !strstr(out, "tsc_early_khz=") && arch_tsc_hz())
+		snprintf(out + strlen(out), size - strlen(out), "%stsc_early_khz=%llu",
+			 out[0] ? " " : "", (unsigned long long)(arch_tsc_hz() / 1000));
+}
+
+static int load_guest(struct vm *vm, char *why, size_t whylen)
+{
+	const struct bi_module *k = bootinfo_module(&boot_info, vm->cfg.kernel);
+	const struct bi_module *i = vm->cfg.initrd[0] ? bootinfo_module(&boot_info, vm->cfg.initrd)
+						      : NULL;
+	struct gmem_ops m = { .ctx = vm, .write = gm_write, .read = gm_read, .zero = gm_zero };
+	struct guest_boot_args a = {
+		.ram_size = vm->ram_size,
+		.ncpus = vm->nvcpus,
+	};
+	static char cmdline[CFG_MAX_VALUE + 64];
+	struct guest_boot_state st;
+	int r;
+
+	if (!k || (vm->cfg.initrd[0] && !i)) {
+		snprintf(why, whylen, "guest file missing from the boot modules");
+		return -ENOENT;
+	}
+	a.kernel = phys_to_virt(k->base);
+	a.kernel_len = k->size;
+	linux_cmdline(vm, a.kernel, a.kernel_len, cmdline, sizeof(cmdline));
+	a.cmdline = cmdline;
+	if (i) {
+		a.initrd = phys_to_virt(i->base);
+		a.initrd_len = i->size;
+	}
+	r = guest_boot_prepare(&a, &m, &st, why, whylen);
+	if (r)
+		return r;
+	arch_vcpu_set_boot_state(vm->vcpus[0], &st);
+	for (unsigned n = 0; n < vm->nvcpus; n++)
+		vcpu_reset_common(vm->vcpus[n], n == 0);
+	/* Guest TSC starts near zero, like a machine just switched on. */
+	vm->tsc_offset = 0 - arch_cycles();
+	return 0;
+}
+
+/* ---- lifecycle ---- */
+
+struct vm *vm_create(const struct vm_config *cfg, char *why, size_t whylen)
+{
+	u64 ram = cfg->memsize_mib << 20;
+	struct vm *vm;
+	int r;
+
+	if (ram + HOST_RESERVE > pmm_free_bytes()) {
+		snprintf(why, whylen, "memsize %llu MiB is more than the host has free (%llu MiB)",
+			 (unsigned long long)cfg->memsize_mib,
+			 (unsigned long long)((pmm_free_bytes() > HOST_RESERVE
+						       ? pmm_free_bytes() - HOST_RESERVE : 0) >> 20));
+		return NULL;
+	}
+	vm = kzalloc(sizeof(*vm));
+	if (!vm) {
+		snprintf(why, whylen, "out of host memory");
+		return NULL;
+	}
+	vm->cfg = *cfg;
+	tv_strlcpy(vm->name, cfg->name, sizeof(vm->name));
+	tv_strlcpy(vm->file, cfg->file, sizeof(vm->file));
+	vm->id = next_vm_id++;
+	vm->ram_size = ram;
+	vm->nvcpus = cfg->numvcpus;
+	vm->overhead_bytes = sizeof(*vm);
+	vm->state = VM_STATE_REFUSED;
+
+	r = arch_vm_init(vm);
+	if (r) {
+		snprintf(why, whylen, "nested paging set-up failed (%d)", r);
+		goto fail;
+	}
+	if (alloc_ram(vm, why, whylen) || vm_console_init(vm) ||
+	    vm_platform_init(vm, why, whylen))
+		goto fail;
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		if (vcpu_create(vm, i)) {
+			snprintf(why, whylen, "out of host memory for vCPU %u", i);
+			goto fail;
+		}
+	}
+	if (load_guest(vm, why, whylen))
+		goto fail;
+	vm->state = VM_STATE_RUNNING;
+	vm->started_ns = arch_uptime_ns();
+	vm->vcpus_queued = vm->nvcpus;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		sched_add(vm->vcpus[i]);
+	pr_info("vm %s: started: %llu MiB, %u vCPU, %s, overhead %llu KiB\n", vm->name,
+		(unsigned long long)cfg->memsize_mib, vm->nvcpus, arch_vmm_name(),
+		(unsigned long long)(vm_overhead(vm) >> 10));
+	return vm;
+fail:
+	vm_destroy(vm);
+	return NULL;
+}
+
+u64 vm_overhead(struct vm *vm)
+{
+	return vm->overhead_bytes + (vm->arch.vendor ? arch_vm_overhead(vm) : 0);
+}
+
+void vm_log_exits(struct vm *vm)
+{
+	char line[256];
+	int n = 0;
+	u64 total = 0;
+
+	line[0] = '\0';
+	for (int e = 0; e < VMEXIT_NR; e++) {
+		u64 c = 0;
+
+		for (unsigned i = 0; i < vm->nvcpus; i++)
+			if (vm->vcpus[i])
+				c += vm->vcpus[i]->exits[e];
+		total += c;
+		if (c && n < (int)sizeof(line) - 32)
+			n += snprintf(line + n, sizeof(line) - n, " %s=%llu", vm_exit_name(e),
+				      (unsigned long long)c);
+	}
+	pr_info("vm %s: %llu exits:%s\n", vm->name, (unsigned long long)total, line);
+}
+
+void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (vm->state != VM_STATE_RUNNING)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(vm->why, sizeof(vm->why), fmt, ap);
+	va_end(ap);
+	vm->state = state;
+	vm->stop_requested = true;
+	vm_console_flush(vm);
+	pr_info("vm %s: %s (%s) after %llu ms\n", vm->name, vm_state_name(state), vm->why,
+		(unsigned long long)((arch_uptime_ns() - vm->started_ns) / 1000000));
+	vm_log_exits(vm);
+	/* Often called from a device callback under vm->lock: cleanup waits for the release. */
+}
+
+int vm_reset(struct vm *vm)
+{
+	char why[128];
+	int r;
+
+	pr_info("vm %s: reset requested by the guest; restarting\n", vm->name);
+	vm->reset_requested = false;
+	vm_timers_cancel_all(vm);
+	zero_ram(vm);
+	vm_platform_reset(vm);
+	r = load_guest(vm, why, sizeof(why));
+	if (r)
+		vm_stop(vm, VM_STATE_CRASHED, "reload after reset failed: %s", why);
+	return r;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	/* Only VMs that never ran: a running one is released by vm_release_if_idle. */
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
+		if (vm->vcpus[i])
+			vcpu_free(vm->vcpus[i]);
+	vm_platform_free(vm);
+	vm_bus_free(vm);
+	if (vm->arch.vendor)
+		arch_vm_destroy(vm);
+	free_ram(vm);
+	vm_console_free(vm);
+	kfree(vm);
+}
+
+/*
+ * The scheduler dropped a vCPU of a stopped VM. Once none is left, give the
+ * memory back; the VM object stays so its state and reason can be shown.
+ */
+void vm_release_if_idle(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	if (--vm->vcpus_queued)
+		return;
+	vm_timers_cancel_all(vm);
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
+		if (vm->vcpus[i])
+			vcpu_free(vm->vcpus[i]);
+	vm_platform_free(vm);
+	vm_bus_free(vm);
+	arch_vm_destroy(vm);
+	free_ram(vm);
+	pr_info("vm %s: memory released (%llu MiB free on the host)\n", vm->name,
+		(unsigned long long)(pmm_free_bytes() >> 20));
+}
