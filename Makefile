@@ -155,11 +155,30 @@ $(B)/host/mkstick: $(B)/host/tools/mkstick.o $(B)/host/tools/gpt.o $(B)/host/lib
 		$(B)/host/lib/strutil.o
 	$(CC) -o $@ $^ -lz
 
-HOST_TOOLS := $(B)/host/mkkimg $(B)/host/mksyms $(B)/host/mkstick
+$(B)/host/vmcheck: $(B)/host/tools/vmcheck.o $(B)/host/vmm/vmconfig.o $(B)/host/lib/cfglex.o \
+		$(B)/host/lib/strutil.o
+	$(CC) -o $@ $^
+
+HOST_TOOLS := $(B)/host/mkkimg $(B)/host/mksyms $(B)/host/mkstick $(B)/host/vmcheck
+
+# ---- guest assets and the demo stick ----------------------------------------
+# Debian's kernel and a busybox initramfs, fetched and built by the script
+# (idempotent and quick when up to date): assets/guest/.
+GUEST_ASSETS := assets/guest/.stamp
+$(GUEST_ASSETS): scripts/guest-assets.sh tests/guest/init
+	scripts/guest-assets.sh
+	@touch $@
+
+# The demo VM config with its guest files beside it, as mkstick expects.
+$(B)/demo/vms/demo.vmx: demo/vms/demo.vmx $(GUEST_ASSETS)
+	@mkdir -p $(B)/demo/vms/linux
+	cp demo/vms/demo.vmx $@
+	ln -sf $(CURDIR)/assets/guest/vmlinuz $(B)/demo/vms/linux/vmlinuz
+	ln -sf $(CURDIR)/assets/guest/initrd.img $(B)/demo/vms/linux/initrd.img
 
 # ---- images ---------------------------------------------------------------
 STICK_SETTINGS ?= demo/settings.cfg
-STICK_VMS ?= $(wildcard demo/vms/*.vmx)
+STICK_VMS ?= $(B)/demo/vms/demo.vmx
 
 $(B)/thinvisor.img: $(B)/BOOTX64.EFI $(B)/kernel.tvk $(B)/host/mkstick $(STICK_SETTINGS) $(STICK_VMS)
 	$(B)/host/mkstick -o $@ --efi $(B)/BOOTX64.EFI --kernel $(B)/kernel.tvk \
@@ -168,7 +187,7 @@ $(B)/thinvisor.img: $(B)/BOOTX64.EFI $(B)/kernel.tvk $(B)/host/mkstick $(STICK_S
 $(B)/thinvisor-mb2.iso: $(B)/kernel.elf $(B)/host/mkstick scripts/mkiso.sh $(STICK_SETTINGS) $(STICK_VMS)
 	scripts/mkiso.sh $@ $(B)/kernel.elf $(STICK_SETTINGS) $(STICK_VMS)
 
-all: $(B)/thinvisor.img $(B)/thinvisor-mb2.iso
+all: $(B)/thinvisor.img $(B)/thinvisor-mb2.iso $(B)/host/vmcheck
 
 # ---- tests, runs, figures ---------------------------------------------------
 include tests/tests.mk

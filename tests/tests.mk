@@ -1,5 +1,6 @@
 # tests/tests.mk: the test suite (included by the Makefile). docs/testing.md explains it.
 include tests/unit/objects.mk
+include tests/guests/objects.mk
 
 UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -DTV_HOSTED -Iinclude \
 	-Iarch/x86/priv -Itests/unit -DTEST_DATA_DIR='"$(CURDIR)/tests/data"' \
@@ -18,6 +19,26 @@ $(B)/tests/sentinel.so: $(B)/efi/tests/efi/sentinel.c.o
 $(B)/tests/sentinel.efi: $(B)/tests/sentinel.so
 	$(Q)$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
 		-j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+# In-guest test programs: freestanding ELF64 VM kernels (tests/guests/README.md).
+GUEST_ELFS := $(patsubst %,$(B)/guests/%.elf,$(GUESTS))
+GUEST_RT_OBJS := $(patsubst %,$(B)/guests/rt/%.o,$(GUEST_RT))
+
+$(B)/guests/rt/%.S.o: %.S $(GUEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_ASFLAGS) -c $< -o $@
+$(B)/guests/rt/%.c.o: %.c $(GUEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
+$(B)/guests/%.o: tests/guests/%.c $(GUEST_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  GUEST   $@"
+	$(Q)$(CC) $(if $(GUEST_CFLAGS_$*),$(GUEST_CFLAGS_$*),$(GUEST_CFLAGS)) -c $< -o $@
+$(B)/guests/%.elf: $(B)/guests/%.o $(GUEST_RT_OBJS) $(GUEST_LDS)
+	$(Q)$(LD) $(GUEST_LDFLAGS) -o $@ $(GUEST_RT_OBJS) $<
+
+guests: $(GUEST_ELFS)
+.PHONY: guests
 
 # Integration tests: whole boots under QEMU (AMD-V) and Bochs (VT-x).
 INTEGRATION := tests/qemu/boot.sh tests/qemu/panic.sh tests/qemu/bad_image.sh \

@@ -38,3 +38,36 @@ UNIT_TESTS += lib
 # lib/vsnprintf.c is #included by the test itself, under other names.
 test_lib_SRCS := lib/cfglex.c lib/strutil.c lib/elf64.c
 $(B)/tests/unit/test_lib: lib/vsnprintf.c
+
+UNIT_TESTS += guestboot
+test_guestboot_SRCS := vmm/boot/linux.c vmm/boot/acpi_tables.c lib/elf64.c
+
+UNIT_TESTS += guestacpi
+test_guestacpi_SRCS := vmm/boot/acpi_tables.c kernel/acpi.c
+
+UNIT_TESTS += vuart
+test_vuart_SRCS := vmm/dev/uart16550.c
+
+UNIT_TESTS += vpit
+test_vpit_SRCS := vmm/dev/pit.c
+
+UNIT_TESTS += vrtc
+test_vrtc_SRCS := vmm/dev/rtc.c
+
+UNIT_TESTS += vacpi_pm
+test_vacpi_pm_SRCS := vmm/dev/acpi_pm.c
+
+UNIT_TESTS += vioapic
+test_vioapic_SRCS := vmm/dev/vioapic.c
+
+UNIT_TESTS += vlapic
+test_vlapic_SRCS := vmm/dev/vlapic.c
+
+UNIT_TESTS += x86_decode
+test_x86_decode_SRCS := vmm/emul/x86_decode.c
+
+UNIT_TESTS += x86_emulate
+test_x86_emulate_SRCS := vmm/emul/x86_decode.c vmm/emul/x86_emulate.c
+
+UNIT_TESTS += gwalk
+test_gwalk_SRCS := vmm/emul/gwalk.c
