@@ -84,12 +84,20 @@ static void reap(void)
 	}
 }
 
+/*
+ * A vCPU that was halted and now has an interrupt or timer due runs first
+ * (a wake-up boost, as Xen's credit scheduler gives): it will usually handle
+ * it and halt again at once, and its timers stay accurate. The rest share
+ * the CPU round-robin.
+ */
 static struct vcpu *pick(void)
 {
-	for (unsigned k = 0; k < nrun; k++) {
-		struct vcpu *v = runq[(cursor + k) % nrun];
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned k = 0; k < nrun; k++) {
+			struct vcpu *v = runq[(cursor + k) % nrun];
 
-		if (vcpu_runnable(v)) {
+			if ((pass == 0 && !v->halted) || !vcpu_runnable(v))
+				continue;
 			cursor = (cursor + k + 1) % nrun;
 			return v;
 		}

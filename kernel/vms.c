@@ -37,6 +37,9 @@ void vms_start_all(const struct bootinfo *bi, bool vmm_ready, const char *no_vmm
 	static struct vm_config cfgs[VMS_MAX];
 	static bool ok[VMS_MAX];
 	static unsigned order[VMS_MAX];
+	static struct vm_config sorted[VMS_MAX];
+	static struct vmcfg_diag sorted_diags[VMS_MAX];
+	static bool sorted_ok[VMS_MAX];
 
 	nslots = 0;
 	for (size_t i = 0; i < bi->nmodules; i++) {
@@ -52,44 +55,47 @@ void vms_start_all(const struct bootinfo *bi, bool vmm_ready, const char *no_vmm
 					 (void *)bi, &cfgs[nslots], &diags[nslots]) == 0;
 		nslots++;
 	}
-	vmcfg_check_names(cfgs, diags, ok, nslots);
+	/* Names are checked in start order: the VM that would start first keeps its name. */
 	vmcfg_start_order(cfgs, order, nslots);
+	for (unsigned k = 0; k < nslots; k++) {
+		sorted[k] = cfgs[order[k]];
+		sorted_diags[k] = diags[order[k]];
+		sorted_ok[k] = ok[order[k]];
+	}
+	vmcfg_check_names(sorted, sorted_diags, sorted_ok, nslots);
 	pr_info("vms: %u VM config%s on the stick\n", nslots, nslots == 1 ? "" : "s");
 
 	for (unsigned k = 0; k < nslots; k++) {
-		unsigned i = order[k];
+		struct vm_config *c = &sorted[k];
 		struct vm_slot *s = &slots[k];
 
-		s->cfg = cfgs[i];
-		s->config_ok = ok[i];
+		s->cfg = *c;
+		s->config_ok = sorted_ok[k];
 		s->state = VM_STATE_REFUSED;
-		if (!ok[i]) {
-			report(cfgs[i].file, &diags[i]);
+		if (!sorted_ok[k]) {
+			report(c->file, &sorted_diags[k]);
 			tv_strlcpy(s->why, "config errors", sizeof(s->why));
-			pr_err("vm %s (%s): not started: config errors\n", cfgs[i].name,
-			       cfgs[i].file);
+			pr_err("vm %s (%s): not started: config errors\n", c->name, c->file);
 			continue;
 		}
 		if (!vmm_ready) {
 			tv_strlcpy(s->why, no_vmm_reason, sizeof(s->why));
-			pr_err("vm %s (%s): not started: %s\n", cfgs[i].name, cfgs[i].file,
-			       no_vmm_reason);
+			pr_err("vm %s (%s): not started: %s\n", c->name, c->file, no_vmm_reason);
 			continue;
 		}
-		if (!cfgs[i].autostart) {
+		if (!c->autostart) {
 			tv_strlcpy(s->why, "autostart is off", sizeof(s->why));
-			pr_info("vm %s (%s): not started: autostart is off\n", cfgs[i].name,
-				cfgs[i].file);
+			pr_info("vm %s (%s): not started: autostart is off\n", c->name, c->file);
 			continue;
 		}
-		s->vm = vm_create(&cfgs[i], s->why, sizeof(s->why));
+		s->vm = vm_create(c, s->why, sizeof(s->why));
 		if (!s->vm) {
 			/* Resource problems point at the line that asked for the resource. */
-			if (cfgs[i].memsize_line && strstr(s->why, "memsize"))
-				pr_err("%s:%u: %s\n", cfgs[i].file, cfgs[i].memsize_line, s->why);
+			if (c->memsize_line && strstr(s->why, "memsize"))
+				pr_err("%s:%u: %s\n", c->file, c->memsize_line, s->why);
 			else
-				pr_err("%s: %s\n", cfgs[i].file, s->why);
-			pr_err("vm %s (%s): not started\n", cfgs[i].name, cfgs[i].file);
+				pr_err("%s: %s\n", c->file, s->why);
+			pr_err("vm %s (%s): not started\n", c->name, c->file);
 			continue;
 		}
 		s->state = VM_STATE_RUNNING;

@@ -11,16 +11,17 @@ trap '[ "$FAILED" = 0 ] && [ -z "${KEEP:-}" ] && rm -rf "$WORK"' EXIT
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; FAILED=1; }
 
-# The serial log without carriage returns or ANSI escapes.
+# The serial log without carriage returns or ANSI escapes. Never pipe it into
+# grep -q: with pipefail, grep leaving early makes the pipeline fail (SIGPIPE).
 clean_log() { tr -d '\r' < "$1" | sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g'; }
 
 # expect LOG REGEX NAME: pass if an extended regex matches a line of LOG.
 expect() {
-	if clean_log "$1" | grep -Eq -- "$2"; then pass "$3"; else
+	if clean_log "$1" | grep -E -- "$2" >/dev/null; then pass "$3"; else
 		fail "$3: no line matching /$2/ in $1"; return 1; fi
 }
 expect_not() {
-	if clean_log "$1" | grep -Eq -- "$2"; then fail "$3: unexpected /$2/ in $1"; return 1
+	if clean_log "$1" | grep -E -- "$2" >/dev/null; then fail "$3: unexpected /$2/ in $1"; return 1
 	else pass "$3"; fi
 }
 
@@ -52,3 +53,65 @@ make_sentinel_disk() {
 }
 
 finish() { exit "$FAILED"; }
+
+# ---- VMs on a test stick ----
+# Guest files live next to the configs in $WORK/vms, as mkstick expects.
+mkdir -p "$WORK/vms"
+ln -sf "$B"/guests/*.elf "$WORK/vms/" 2>/dev/null
+ln -sf "$TOP/assets/guest/vmlinuz" "$WORK/vms/vmlinuz"
+ln -sf "$TOP/assets/guest/initrd.img" "$WORK/vms/initrd.img"
+
+# vmx NAME [key = "value" lines...]: write $WORK/vms/NAME.vmx, print its path.
+vmx() {
+	local name=$1
+	shift
+	{
+		echo "displayName = \"$name\""
+		for line in "$@"; do echo "$line"; done
+	} > "$WORK/vms/$name.vmx"
+	echo "$WORK/vms/$name.vmx"
+}
+
+# A VM running one of the test guests (tests/guests): vmx_guest NAME PROGRAM [CMDLINE].
+vmx_guest() {
+	vmx "$1" 'memsize = "64"' "guest.kernel = \"$2.elf\"" "guest.cmdline = \"${3:-}\""
+}
+
+# A Debian Linux VM with the checking initramfs: vmx_linux NAME MEM [extra cmdline].
+vmx_linux() {
+	vmx "$1" "memsize = \"$2\"" 'guest.kernel = "vmlinuz"' 'guest.initrd = "initrd.img"' \
+		"guest.cmdline = \"console=ttyS0 quiet tv.cpus=1 tv.mem=$2 tv.hv=1 ${3:-}\""
+}
+
+# qemu_until IMG LOG TIMEOUT REGEX [qemu.sh options...]: boot in the background and
+# stop QEMU as soon as every line the regex describes... once one line matches REGEX.
+# Returns 0 if it matched, 124 on timeout, or QEMU's exit code if it ended first.
+qemu_until() {
+	local img=$1 log=$2 t=$3 re=$4 pid rc=124
+	shift 4
+	: > "$log"
+	"$TOP/scripts/qemu.sh" --batch --log "$log" --timeout "$t" "$@" "$img" &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		if clean_log "$log" | grep -E -- "$re" >/dev/null; then
+			rc=0
+			break
+		fi
+		sleep 1
+	done
+	if [ "$rc" = 0 ]; then
+		sleep 1 # let the next lines reach the log
+		pkill -P "$pid" 2>/dev/null
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	else
+		wait "$pid"
+		rc=$?
+	fi
+	return "$rc"
+}
+
+# Seconds on the host's log clock of the first line matching REGEX.
+host_time() {
+	clean_log "$1" | grep -E -- "$2" | head -1 | sed -n 's/^\[ *\([0-9]*\.[0-9]*\)\].*/\1/p'
+}

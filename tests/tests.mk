@@ -42,13 +42,14 @@ guests: $(GUEST_ELFS)
 
 # Integration tests: whole boots under QEMU (AMD-V) and Bochs (VT-x).
 INTEGRATION := tests/qemu/boot.sh tests/qemu/panic.sh tests/qemu/bad_image.sh \
-	tests/bochs/boot.sh
+	tests/bochs/boot.sh tests/qemu/vm_linux.sh tests/qemu/vm_hostile.sh \
+	tests/qemu/vm_configs.sh tests/qemu/vm_lifecycle.sh
 
 .PHONY: test unit-tests integration-tests
 unit-tests: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
 
-integration-tests: all $(B)/tests/sentinel.efi
+integration-tests: all guests $(B)/tests/sentinel.efi
 	tests/run.sh $(INTEGRATION)
 
 test: deps

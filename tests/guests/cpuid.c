@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+// SPDX-License-Identifier: MIT
 /*
  * cpuid.c: the CPUID thinvisor shows, and what a CPUID exit costs.
  *

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+// SPDX-License-Identifier: MIT
 /*
  * fpu.c: the guest's FPU/SSE/AVX state survives VM exits.
  *

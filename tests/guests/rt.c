@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+// SPDX-License-Identifier: MIT
 /*
  * rt.c: the runtime of thinvisor's test guests: IDT and exception handling
  * (with an exception table for faults a program provokes on purpose), serial

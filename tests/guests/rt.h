@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: MIT */
 /*
  * rt.h: the tiny runtime of thinvisor's freestanding test guests.
  *

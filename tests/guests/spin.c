@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+// SPDX-License-Identifier: MIT
 /*
  * spin.c: a guest that never gives its CPU back: interrupts off, an endless
  * jump to itself. No verdict from inside: the runner checks that the host

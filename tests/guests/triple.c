@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+// SPDX-License-Identifier: MIT
 /*
  * triple.c: a guest that triple-faults on purpose. With an empty IDT
  * (limit 0) int3 cannot be delivered (#GP), neither can the #GP, nor the

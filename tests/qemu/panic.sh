@@ -12,7 +12,7 @@ expect "$log" 'CR0: [0-9a-f]{16} CR2: 00000000dead0000' "panic shows CR2 = the f
 expect "$log" 'page fault: write access to 0xdead0000, page not present' "page-fault error code decoded"
 expect "$log" '^\[ *[0-9.]+\] RIP: 0008:ffffffff8[0-9a-f]{7}' "panic shows RIP"
 for r in RAX RBX RCX RDX RSI RDI RBP R8 R9 R10 R11 R12 R13 R14 R15; do
-	clean_log "$log" | grep -Eq "$r: *[0-9a-f]{16}" || { fail "register $r missing"; break; }
+	clean_log "$log" | grep -E "$r: *[0-9a-f]{16}" >/dev/null || { fail "register $r missing"; break; }
 done
 pass "all general registers printed"
 expect "$log" '\] debug_trigger_pagefault\+0x' "backtrace names the faulting function"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# vm_configs.sh: bad VM configs are refused one by one with file:line and a
+# reason, and every good VM on the same stick still starts; the config
+# checker (tools/vmcheck) reports the same problems on the admin's machine.
+. "$(dirname "$0")/../lib.sh"
+
+bad=$(vmx bad 'memsize = "100x"' 'frobnicate = "1"' 'numvcpus = "0"' 'guest.kernel = "nothere.elf"' \
+	'autostart = "maybe"')
+cat >> "$bad" <<'EOS'
+this line has no equals sign
+EOS
+dup1=$(vmx twin 'memsize = "64"' 'guest.kernel = "cpuid.elf"')
+dup2=$(vmx Twin 'memsize = "64"' 'guest.kernel = "cpuid.elf"')
+mv "$dup2" "$WORK/vms/twin2.vmx"
+dup2=$WORK/vms/twin2.vmx
+big=$(vmx big 'memsize = "8192"' 'guest.kernel = "cpuid.elf"')
+good=$(vmx_guest good cpuid)
+make_stick "$WORK/stick.img" 'kernel.cmdline = "test.poweroff_idle"' "$bad" "$dup1" "$dup2" \
+	"$big" "$good" 2>/dev/null
+qemu_boot "$WORK/stick.img" "$WORK/serial.log" 120
+rc=$?
+log=$WORK/serial.log
+
+expect "$log" 'vms/bad.vmx:2: memsize "100x" is not a number' "bad value: file:line and reason"
+expect "$log" 'vms/bad.vmx:3: unknown key "frobnicate"' "unknown key: file:line and reason"
+expect "$log" 'vms/bad.vmx:4: numvcpus "0" is not a number from 1' "out-of-range value"
+expect "$log" 'vms/bad.vmx:5: guest file "nothere.elf" not found' "missing guest file"
+expect "$log" 'vms/bad.vmx:6: autostart must be true or false' "bad boolean"
+expect "$log" 'vms/bad.vmx:7: (expected|illegal)' "syntax error"
+expect "$log" 'vm bad \(vms/bad.vmx\): not started: config errors' "bad config: VM not started"
+expect "$log" 'vms/twin2.vmx:1: VM name "Twin" is already used by vms/twin.vmx' "duplicate name refused"
+expect "$log" 'vm twin: started' "first of the twins starts"
+expect "$log" 'vms/big.vmx:2: memsize 8192 MiB is more than the host has free' "too much memory: file:line"
+expect_not "$log" 'vm big: started' "too-big VM not started"
+expect "$log" '\[good\] TV-TEST cpuid: PASS' "the good VM runs"
+expect "$log" '\[twin\] TV-TEST cpuid: PASS' "the first twin runs"
+[ "$rc" = 0 ] && pass "host powered off when the good VMs finished" || fail "QEMU exit code $rc"
+
+# The admin's checker runs the same parser.
+out=$("$B/host/vmcheck" "$bad" "$good" 2>&1)
+vrc=$?
+grep -q "bad.vmx:3: unknown key \"frobnicate\"" <<<"$out" &&
+	grep -q "good.vmx: ok" <<<"$out" && [ "$vrc" = 1 ] &&
+	pass "vmcheck reports the same problems and fails" || fail "vmcheck: rc $vrc, output: $out"
+"$B/host/vmcheck" "$good" >/dev/null && pass "vmcheck accepts a good config" || fail "vmcheck rejects a good config"
+finish
