@@ -16,7 +16,13 @@
 #define LCR_DLAB 0x80
 #define LCR_8N1 0x03
 
-static bool present;
+#define IER_RDA 0x01
+#define MCR_OUT2 0x08
+#define RX_RING 256
+
+static bool present, irq_mode;
+static u8 rx_ring[RX_RING];
+static volatile u32 rx_head, rx_tail;   /* head: written by the interrupt */
 
 static void out(unsigned reg, u8 v)
 {
@@ -63,9 +69,49 @@ void uart_init(void)
 		console_register(&uart_console);
 }
 
+/* Drain the receive FIFO into the ring; a full ring drops the newest bytes. */
+static void uart_rx_interrupt(void *arg)
+{
+	(void)arg;
+	while (in(REG_LSR) & LSR_DATA_READY) {
+		u8 c = in(REG_DATA);
+
+		if (rx_head - rx_tail < RX_RING) {
+			rx_ring[rx_head % RX_RING] = c;
+			rx_head++;
+		}
+	}
+}
+
+int uart_enable_rx_irq(void)
+{
+	int r;
+
+	if (!present)
+		return -1;
+	r = arch_isa_irq_request(4, uart_rx_interrupt, NULL);
+	if (r)
+		return r;
+	out(REG_MCR, 0x03 | MCR_OUT2); /* OUT2 gates the IRQ line on a PC */
+	out(REG_IER, IER_RDA);
+	irq_mode = true;
+	return 0;
+}
+
 int uart_getc(void)
 {
-	if (!present || !(in(REG_LSR) & LSR_DATA_READY))
+	int c = -1;
+
+	if (!present)
 		return -1;
-	return in(REG_DATA);
+	if (!irq_mode)
+		return (in(REG_LSR) & LSR_DATA_READY) ? in(REG_DATA) : -1;
+	irqflags_t f = arch_irq_save();
+
+	if (rx_tail != rx_head) {
+		c = rx_ring[rx_tail % RX_RING];
+		rx_tail++;
+	}
+	arch_irq_restore(f);
+	return c;
 }

@@ -159,6 +159,9 @@ void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 	else
 		pr_err("vmm: VMs cannot run: %s\n", why_novmm);
 	vms_start_all(&boot_info, vmm_ready, why_novmm);
+	if (uart_enable_rx_irq())
+		pr_warn("console: no serial input interrupt; typed input is polled\n");
+	vms_attach_console(cmdline_get("console.attach"));
 	sched_run();
 }
 

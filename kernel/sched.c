@@ -9,6 +9,7 @@
 #include <tv/log.h>
 #include <tv/sched.h>
 #include <tv/vmm.h>
+#include <tv/vms.h>
 
 #define SLICE_NS 10000000ull
 #define MAX_VCPUS 256
@@ -111,6 +112,7 @@ void sched_run(void)
 	for (;;) {
 		struct vcpu *v;
 
+		vms_console_pump();
 		arch_irq_disable();
 		reap();
 		v = pick();

@@ -6,6 +6,7 @@
  */
 #include <arch/mm.h>
 #include <tv/bootinfo.h>
+#include <tv/drivers.h>
 #include <tv/heap.h>
 #include <tv/log.h>
 #include <tv/string.h>
@@ -100,6 +101,42 @@ void vms_start_all(const struct bootinfo *bi, bool vmm_ready, const char *no_vmm
 		}
 		s->state = VM_STATE_RUNNING;
 	}
+}
+
+/*
+ * The host's serial input goes to one VM's serial port (console.attach=NAME)
+ * until the operator console can switch it.
+ */
+static struct vm *attached;
+
+void vms_attach_console(const char *name)
+{
+	for (unsigned i = 0; name && i < nslots; i++) {
+		if (slots[i].vm && strcmp(slots[i].vm->name, name) == 0) {
+			attached = slots[i].vm;
+			pr_info("console: serial input goes to VM %s\n", name);
+			return;
+		}
+	}
+	if (name)
+		pr_warn("console: console.attach=%s: no such running VM\n", name);
+}
+
+void vms_console_pump(void)
+{
+	int c;
+
+	/* What the VM's queue cannot take stays in the host's ring for later. */
+	while (attached && attached->state == VM_STATE_RUNNING &&
+	       attached->con_in_head - attached->con_in_tail < sizeof(attached->con_in) &&
+	       (c = uart_getc()) >= 0) {
+		char ch = (char)c;
+
+		vm_console_input(attached, &ch, 1);
+	}
+	if (!attached || attached->state != VM_STATE_RUNNING)
+		while (uart_getc() >= 0)
+			; /* nobody to type to: drop it */
 }
 
 unsigned vms_count(void)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: GPL-2.0-only
+# SPDX-License-Identifier: MIT
 # bare-linux.sh: boot the test guest (assets/guest/vmlinuz + initrd.img) directly
 # under QEMU TCG, without thinvisor, for comparison figures.
 #

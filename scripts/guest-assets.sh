@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: GPL-2.0-only
+# SPDX-License-Identifier: MIT
 # guest-assets.sh: build the real Linux guest the tests and the demo boot:
 # Debian's current linux-image-amd64 kernel and a busybox-static initramfs
 # whose /init is tests/guest/init.

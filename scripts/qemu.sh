@@ -11,9 +11,10 @@
 #     --timeout SEC    kill QEMU after SEC seconds (exit code 124)
 #     --icount         deterministic instruction counting (-icount shift=7,sleep=off)
 #     --batch          no keyboard: serial to FILE only, stdin not used
+#     --serial-pipe P  (with --batch) serial on the FIFOs P.in / P.out instead of FILE
 set -euo pipefail
 
-smp=2 cpu=EPYC mem=512 vars= log= timeout_s= icount= batch=
+smp=2 cpu=EPYC mem=512 vars= log= timeout_s= icount= batch= pipe=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smp) smp=$2; shift 2 ;;
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout_s=$2; shift 2 ;;
 	--icount) icount=1; shift ;;
 	--batch) batch=1; shift ;;
+	--serial-pipe) pipe=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "qemu.sh: unknown option $1" >&2; exit 2 ;;
 	*) img=$1; shift ;;
@@ -51,7 +53,12 @@ run=(qemu-system-x86_64 "${args[@]}" "$@")
 [ -n "$timeout_s" ] && run=(timeout --foreground -k 5 "$timeout_s" "${run[@]}")
 
 if [ -n "$batch" ]; then
-	"${run[@]}" -display none -serial file:"${log:-/dev/null}" </dev/null 2>"$tmp/stderr" || rc=$?
+	if [ -n "$pipe" ]; then
+		serial=(-chardev pipe,id=ser0,path="$pipe" -serial chardev:ser0)
+	else
+		serial=(-serial file:"${log:-/dev/null}")
+	fi
+	"${run[@]}" -display none "${serial[@]}" </dev/null 2>"$tmp/stderr" || rc=$?
 	grep -v "TCG doesn't support requested feature" "$tmp/stderr" >&2 || true
 	exit "${rc:-0}"
 fi

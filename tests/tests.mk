@@ -43,7 +43,7 @@ guests: $(GUEST_ELFS)
 # Integration tests: whole boots under QEMU (AMD-V) and Bochs (VT-x).
 INTEGRATION := tests/qemu/boot.sh tests/qemu/panic.sh tests/qemu/bad_image.sh \
 	tests/bochs/boot.sh tests/qemu/vm_linux.sh tests/qemu/vm_hostile.sh \
-	tests/qemu/vm_configs.sh tests/qemu/vm_lifecycle.sh
+	tests/qemu/vm_configs.sh tests/qemu/vm_lifecycle.sh tests/qemu/vm_console.sh
 
 .PHONY: test unit-tests integration-tests
 unit-tests: $(UNIT_BINS)

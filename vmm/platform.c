@@ -355,8 +355,29 @@ size_t vm_console_input(struct vm *vm, const char *buf, size_t len)
 	irqflags_t f = spin_lock_irqsave(&vm->lock);
 	size_t n = 0;
 
-	while (n < len && uart16550_rx(&vm->dev->uart, (u8)buf[n]))
-		n++;
+	while (n < len && vm->con_in_head - vm->con_in_tail < sizeof(vm->con_in))
+		vm->con_in[vm->con_in_head++ % sizeof(vm->con_in)] = buf[n++];
 	spin_unlock_irqrestore(&vm->lock, f);
+	if (n)
+		sched_wake_vcpu(vm->vcpus[0]);
 	return n;
+}
+
+bool vm_console_pending(struct vm *vm)
+{
+	return vm->con_in_head != vm->con_in_tail && vm->dev &&
+	       uart16550_rx_space(&vm->dev->uart) > 0;
+}
+
+void vm_console_feed(struct vm *vm)
+{
+	irqflags_t f;
+
+	if (vm->con_in_head == vm->con_in_tail)
+		return;
+	f = spin_lock_irqsave(&vm->lock);
+	while (vm->con_in_head != vm->con_in_tail && uart16550_rx_space(&vm->dev->uart) &&
+	       uart16550_rx(&vm->dev->uart, (u8)vm->con_in[vm->con_in_tail % sizeof(vm->con_in)]))
+		vm->con_in_tail++;
+	spin_unlock_irqrestore(&vm->lock, f);
 }

@@ -131,6 +131,9 @@ bool vcpu_runnable(struct vcpu *v)
 		return false;
 	if (vm->reset_requested || vm_timers_due(vm))
 		return true;
+	/* Typed input the UART can take now: the guest must run to see it. */
+	if (v->id == 0 && vm_console_pending(vm))
+		return true;
 	return !v->halted || vcpu_irq_pending(v) >= 0;
 }
 
@@ -164,6 +167,7 @@ enum vcpu_yield vcpu_run(struct vcpu *v)
 			return VCPU_YIELD_STOPPED;
 		if (vm_timers_due(vm))
 			vm_timers_run(vm);
+		vm_console_feed(vm);
 		if (v->halted) {
 			if (vcpu_irq_pending(v) < 0)
 				return VCPU_YIELD_HALT;

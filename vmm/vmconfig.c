@@ -102,7 +102,8 @@ static void name_from_file(const char *file, char *name, size_t size)
 
 	b = b ? b + 1 : file;
 	n = strlen(b);
-	if (n > 4 && tv_tolower(b[n - 1]) == 'x' && b[n - 4] == '.')
+	if (n > 4 && b[n - 4] == '.' && tv_tolower(b[n - 3]) == 'v' && tv_tolower(b[n - 2]) == 'm' &&
+	    tv_tolower(b[n - 1]) == 'x')
 		n -= 4;
 	if (n >= size)
 		n = size - 1;

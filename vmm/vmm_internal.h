@@ -16,6 +16,8 @@ void vm_platform_reset(struct vm *vm);
 void vm_platform_free(struct vm *vm);
 int vm_platform_vcpu_init(struct vcpu *v);
 void vm_platform_vcpu_free(struct vcpu *v);
+/* Typed input is queued and the UART has room for it. */
+bool vm_console_pending(struct vm *vm);
 /* xAPIC MMIO of the accessing vCPU; false if gpa is not its APIC page. */
 bool vcpu_lapic_access(struct vcpu *v, u64 gpa, unsigned size, u64 *val, bool write);
 /* Pending interrupt vector for the vCPU, or -1; accept moves it to in-service. */

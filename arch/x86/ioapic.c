@@ -6,6 +6,7 @@
 #include <tv/log.h>
 #include <x86/io.h>
 #include <x86/lapic.h>
+#include <x86/trap.h>
 
 #define IOREGSEL 0x00
 #define IOWIN 0x10
@@ -93,4 +94,41 @@ int arch_irq_route(unsigned gsi, unsigned vector, bool level, bool active_low)
 		return 0;
 	}
 	return -ENODEV;
+}
+
+/* ---- ISA interrupts for host drivers ---- */
+
+static struct {
+	void (*fn)(void *arg);
+	void *arg;
+} isa_handlers[16];
+
+static void isa_dispatch(struct trap_frame *tf)
+{
+	unsigned irq = (unsigned)(tf->vector - VEC_IRQ_BASE);
+
+	if (irq < 16 && isa_handlers[irq].fn)
+		isa_handlers[irq].fn(isa_handlers[irq].arg);
+}
+
+int arch_isa_irq_request(unsigned irq, void (*fn)(void *arg), void *arg)
+{
+	const struct acpi_info *ai = acpi_host();
+	unsigned gsi = irq;
+	bool level = false, low = false;
+
+	if (irq >= 16)
+		return -EINVAL;
+	/* ISA defaults: edge, active high, GSI = IRQ, unless an override says otherwise. */
+	for (unsigned i = 0; ai && i < ai->nisos; i++) {
+		if (ai->isos[i].bus_irq != irq)
+			continue;
+		gsi = ai->isos[i].gsi;
+		low = (ai->isos[i].flags & 3) == 3;
+		level = ((ai->isos[i].flags >> 2) & 3) == 3;
+	}
+	isa_handlers[irq].fn = fn;
+	isa_handlers[irq].arg = arg;
+	trap_set_handler(VEC_IRQ_BASE + irq, isa_dispatch);
+	return arch_irq_route(gsi, VEC_IRQ_BASE + irq, level, low);
 }

@@ -70,6 +70,11 @@ u64 arch_ticks(void);
 int arch_irq_init(void);
 /* Enable an IRQ line (GSI) to deliver vector on the boot CPU. */
 int arch_irq_route(unsigned gsi, unsigned vector, bool level, bool active_low);
+/*
+ * Call fn(arg) in interrupt context for ISA IRQ irq (COM1 is 4), routed
+ * through the I/O APIC with the firmware's interrupt source overrides.
+ */
+int arch_isa_irq_request(unsigned irq, void (*fn)(void *arg), void *arg);
 
 /* Port I/O for ACPI fixed hardware and legacy devices. */
 u32 arch_io_read(u16 port, unsigned width);

@@ -9,6 +9,8 @@ struct bi_framebuffer;
 
 /* COM1 as a log console (115200 8N1). Safe to call before anything else. */
 void uart_init(void);
+/* Take received bytes by interrupt from now on (needs the I/O APIC). 0 or <0. */
+int uart_enable_rx_irq(void);
 /* One received byte, or -1 when none is waiting. */
 int uart_getc(void);
 

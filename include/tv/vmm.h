@@ -133,6 +133,8 @@ struct vm {
 	char con_line[160];
 	unsigned con_len;
 	u64 con_window_ns;
+	char con_in[256];              /* typed on the host, not yet in the UART FIFO */
+	u32 con_in_head, con_in_tail;
 	unsigned con_lines_in_window, con_suppressed;
 
 	struct vm_arch arch;           /* nested paging root, ASID: arch/vcpu.h */
@@ -185,8 +187,13 @@ void vcpu_kick(struct vcpu *v);
 /* ---- console ---- */
 
 void vm_console_putc(struct vm *vm, u8 c);
-/* Bytes typed on the host for the guest's serial port; returns how many were taken. */
+/*
+ * Bytes typed on the host for the guest's serial port, queued until the
+ * UART's FIFO has room; returns how many were taken (the queue holds 256).
+ */
 size_t vm_console_input(struct vm *vm, const char *buf, size_t len);
+/* Move queued input into the UART as its FIFO drains (the vCPU run loop). */
+void vm_console_feed(struct vm *vm);
 
 /* ---- running (vmm/vcpu.c) ---- */
 

@@ -25,6 +25,10 @@ struct vm_slot {
  * configs are still checked and listed.
  */
 void vms_start_all(const struct bootinfo *bi, bool vmm_ready, const char *no_vmm_reason);
+/* Send the host's serial input to the running VM called name. */
+void vms_attach_console(const char *name);
+/* Move typed bytes to the attached VM (called by the scheduler loop). */
+void vms_console_pump(void);
 unsigned vms_count(void);
 struct vm_slot *vms_slot(unsigned i);
 

@@ -71,3 +71,10 @@ test_x86_emulate_SRCS := vmm/emul/x86_decode.c vmm/emul/x86_emulate.c
 
 UNIT_TESTS += gwalk
 test_gwalk_SRCS := vmm/emul/gwalk.c
+
+UNIT_TESTS += vmconfig
+# vsnprintf comes from the C library in hosted builds (tv/printf.h).
+test_vmconfig_SRCS := vmm/vmconfig.c lib/cfglex.c lib/strutil.c
+
+UNIT_TESTS += cpuid_policy
+test_cpuid_policy_SRCS := vmm/cpuid.c
