@@ -114,7 +114,7 @@ $(B)/sysinc:
 # ---- UEFI loader ----------------------------------------------------------
 EFI_INC := -I/usr/include/efi -I/usr/include/efi/x86_64
 EFI_CFLAGS := $(FREESTANDING) $(WARN) -Wno-strict-prototypes -Wno-missing-prototypes \
-	-O2 -fpic -fshort-wchar -mno-red-zone -fno-stack-protector \
+	-Os -fpic -fshort-wchar -mno-red-zone -fno-stack-protector \
 	-maccumulate-outgoing-args -DZ_SOLO $(EFI_INC) -MMD -MP
 EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -z noexecstack \
 	-T /usr/lib/elf_x86_64_efi.lds
@@ -206,5 +206,5 @@ clean:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
-bench: deps all
+bench: deps all guests
 	scripts/bench.sh

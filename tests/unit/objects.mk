@@ -78,3 +78,9 @@ test_vmconfig_SRCS := vmm/vmconfig.c lib/cfglex.c lib/strutil.c
 
 UNIT_TESTS += cpuid_policy
 test_cpuid_policy_SRCS := vmm/cpuid.c
+
+UNIT_TESTS += svm_check
+test_svm_check_SRCS := arch/x86/svm/svm_check.c
+
+UNIT_TESTS += pic8259
+test_pic8259_SRCS := vmm/dev/pic8259.c
