@@ -83,17 +83,26 @@ static enum x86_cpu_mode cpu_mode(struct vcpu *v, u64 *cs_base)
 	return (cs.attrib & VSEG_ATTR_DB) ? X86_MODE_32 : X86_MODE_16;
 }
 
+static void remember_code_page(struct vcpu *v, u64 gla, u64 gpa);
+
+/* The linear address of RIP and the code mode. */
+static u64 rip_linear(struct vcpu *v, enum x86_cpu_mode *mode)
+{
+	u64 cs_base, gla;
+
+	*mode = cpu_mode(v, &cs_base);
+	gla = cs_base + vcpu_get(v, VREG_RIP);
+	return *mode == X86_MODE_64 ? gla : gla & 0xffffffffull;
+}
+
 /* Fetch and decode the instruction at RIP. 0, -EFAULT (#PF injected) or -EINVAL. */
 static int fetch_decode(struct vcpu *v, struct x86_insn *insn, u8 *bytes, size_t *nbytes)
 {
-	u64 cs_base, rip = vcpu_get(v, VREG_RIP);
-	enum x86_cpu_mode mode = cpu_mode(v, &cs_base);
-	u64 gla = cs_base + rip;
+	enum x86_cpu_mode mode;
+	u64 gla = rip_linear(v, &mode);
 	size_t have = 0;
 	int r;
 
-	if (mode != X86_MODE_64)
-		gla &= 0xffffffffull;
 	/* At most two pages: fetch up to the page end, then more if the decoder asks. */
 	while (have < X86_MAX_INSN_LEN) {
 		u64 page_left = PAGE - ((gla + have) & (PAGE - 1)), gpa;
@@ -102,6 +111,8 @@ static int fetch_decode(struct vcpu *v, struct x86_insn *insn, u8 *bytes, size_t
 		r = translate(v, gla + have, GWALK_FETCH, &gpa);
 		if (r)
 			return r;
+		if (have == 0)
+			remember_code_page(v, gla, gpa);
 		if (vm_read(v->vm, gpa, bytes + have, n))
 			return -EINVAL; /* executing from MMIO: nothing to emulate */
 		have += n;
@@ -113,13 +124,59 @@ static int fetch_decode(struct vcpu *v, struct x86_insn *insn, u8 *bytes, size_t
 	return r ? -EINVAL : 0;
 }
 
+/*
+ * The code page of the last full decode, so the frequent exits (CPUID, MSR
+ * access, HLT) can be sized from one byte instead of a page walk and a
+ * decode. The hardware has just executed the instruction at RIP and named
+ * it in the exit, so its first byte tells whether prefixes precede the
+ * opcode; only then is the full decode needed. A guest that remaps its code
+ * page without changing CR3 could make this read a stale byte: the worst
+ * outcome is a wrong RIP in that guest only, never an effect on the host.
+ */
+static void remember_code_page(struct vcpu *v, u64 gla, u64 gpa)
+{
+	u8 *p = vm_gpa_ptr(v->vm, gpa & ~(PAGE - 1), PAGE);
+
+	v->code_cache.cr3 = vcpu_get(v, VREG_CR3);
+	v->code_cache.page = gla & ~(PAGE - 1);
+	v->code_cache.host = p;
+}
+
+static int quick_len(struct vcpu *v, int op)
+{
+	static const struct {
+		int op;
+		u8 first;
+		u8 len;
+	} plain[] = {
+		{ X86_OP_CPUID, 0x0f, 2 },  { X86_OP_RDMSR, 0x0f, 2 }, { X86_OP_WRMSR, 0x0f, 2 },
+		{ X86_OP_HLT, 0xf4, 1 },    { X86_OP_XSETBV, 0x0f, 3 }, { X86_OP_INVD, 0x0f, 2 },
+		{ X86_OP_WBINVD, 0x0f, 2 },
+	};
+	enum x86_cpu_mode mode;
+	u64 gla;
+
+	if (!v->code_cache.host || vcpu_get(v, VREG_CR3) != v->code_cache.cr3)
+		return -1;
+	gla = rip_linear(v, &mode);
+	if ((gla & ~(PAGE - 1)) != v->code_cache.page)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(plain); i++)
+		if (plain[i].op == op)
+			return v->code_cache.host[gla & (PAGE - 1)] == plain[i].first ? plain[i].len : -1;
+	return -1;
+}
+
 int vcpu_insn_len(struct vcpu *v, int op)
 {
 	struct x86_insn insn;
 	u8 bytes[X86_MAX_INSN_LEN];
 	size_t n;
-	int r = fetch_decode(v, &insn, bytes, &n);
+	int r = quick_len(v, op);
 
+	if (r > 0)
+		return r;
+	r = fetch_decode(v, &insn, bytes, &n);
 	if (r == -EFAULT)
 		return r; /* the page vanished: the #PF is queued */
 	if (r || (int)insn.op != op) {

@@ -88,6 +88,10 @@ struct vcpu {
 	u64 mtrr_def_type, mtrr_fixed[11];
 	u64 exits[VMEXIT_NR];
 	unsigned insn_retries;         /* exits whose instruction changed under us */
+	struct {
+		u64 cr3, page;             /* guest CR3 and linear page of the last decode */
+		const u8 *host;            /* that page in host memory */
+	} code_cache;
 	u64 cycles_in_guest;
 	void *fpu;                     /* XSAVE area while the vCPU is not on a CPU */
 	bool fpu_loaded;               /* its FPU state is in this CPU's registers */
