@@ -70,17 +70,7 @@ static int translate(struct vcpu *v, u64 gla, unsigned access, u64 *gpa)
 
 static enum x86_cpu_mode cpu_mode(struct vcpu *v, u64 *cs_base)
 {
-	struct vseg_state cs;
-
-	arch_vcpu_get_seg(v, VSEG_CS, &cs);
-	*cs_base = cs.base;
-	if ((vcpu_get(v, VREG_EFER) & EFER_LMA) && (cs.attrib & VSEG_ATTR_L)) {
-		*cs_base = 0;
-		return X86_MODE_64;
-	}
-	if (!(vcpu_get(v, VREG_CR0) & 1))
-		return X86_MODE_16;
-	return (cs.attrib & VSEG_ATTR_DB) ? X86_MODE_32 : X86_MODE_16;
+	return (enum x86_cpu_mode)arch_vcpu_code_mode(v, cs_base);
 }
 
 static void remember_code_page(struct vcpu *v, u64 gla, u64 gpa);
@@ -142,41 +132,36 @@ static void remember_code_page(struct vcpu *v, u64 gla, u64 gpa)
 	v->code_cache.host = p;
 }
 
-static int quick_len(struct vcpu *v, int op)
+/* Length of a prefix-free op at linear gla from the cached code page, or -1. */
+static int quick_len(struct vcpu *v, int op, u64 gla)
 {
-	static const struct {
-		int op;
-		u8 first;
-		u8 len;
-	} plain[] = {
-		{ X86_OP_CPUID, 0x0f, 2 },  { X86_OP_RDMSR, 0x0f, 2 }, { X86_OP_WRMSR, 0x0f, 2 },
-		{ X86_OP_HLT, 0xf4, 1 },    { X86_OP_XSETBV, 0x0f, 3 }, { X86_OP_INVD, 0x0f, 2 },
-		{ X86_OP_WBINVD, 0x0f, 2 },
-	};
-	enum x86_cpu_mode mode;
-	u64 gla;
+	u8 first = 0x0f;
+	int len;
 
-	if (!v->code_cache.host || vcpu_get(v, VREG_CR3) != v->code_cache.cr3)
+	switch (op) {
+	case X86_OP_HLT: first = 0xf4; len = 1; break;
+	case X86_OP_XSETBV: len = 3; break;
+	case X86_OP_CPUID: case X86_OP_RDMSR: case X86_OP_WRMSR:
+	case X86_OP_INVD: case X86_OP_WBINVD: len = 2; break;
+	default: return -1;
+	}
+	if (!v->code_cache.host || (gla & ~(PAGE - 1)) != v->code_cache.page ||
+	    vcpu_get(v, VREG_CR3) != v->code_cache.cr3)
 		return -1;
-	gla = rip_linear(v, &mode);
-	if ((gla & ~(PAGE - 1)) != v->code_cache.page)
-		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(plain); i++)
-		if (plain[i].op == op)
-			return v->code_cache.host[gla & (PAGE - 1)] == plain[i].first ? plain[i].len : -1;
-	return -1;
+	return v->code_cache.host[gla & (PAGE - 1)] == first ? len : -1;
 }
 
-int vcpu_insn_len(struct vcpu *v, int op)
+/*
+ * Length of the instruction at RIP by a full decode, if it is of kind op.
+ * Out of line: its buffers would cost the quick path a stack frame.
+ */
+static __noinline int decoded_len(struct vcpu *v, int op)
 {
 	struct x86_insn insn;
 	u8 bytes[X86_MAX_INSN_LEN];
 	size_t n;
-	int r = quick_len(v, op);
+	int r = fetch_decode(v, &insn, bytes, &n);
 
-	if (r > 0)
-		return r;
-	r = fetch_decode(v, &insn, bytes, &n);
 	if (r == -EFAULT)
 		return r; /* the page vanished: the #PF is queued */
 	if (r || (int)insn.op != op) {
@@ -189,6 +174,26 @@ int vcpu_insn_len(struct vcpu *v, int op)
 	}
 	v->insn_retries = 0;
 	return insn.len;
+}
+
+int vcpu_insn_end(struct vcpu *v, int op, unsigned len, u64 *next)
+{
+	enum x86_cpu_mode mode;
+	u64 gla = rip_linear(v, &mode);
+	int r;
+
+	if (!len) {
+		r = quick_len(v, op, gla);
+		if (r < 0)
+			r = decoded_len(v, op);
+		if (r < 0)
+			return r;
+		len = (unsigned)r;
+	}
+	*next = v->regs[VREG_RIP] + len;
+	if (mode != X86_MODE_64)
+		*next &= 0xffffffffull; /* EIP wraps outside 64-bit code */
+	return 0;
 }
 
 /* ---- MMIO ---- */

@@ -7,12 +7,12 @@
 #include <stdarg.h>
 #include <tv/arch.h>
 #include <tv/arch_vmm.h>
-#include <tv/cpuid_policy.h>
 #include <tv/heap.h>
 #include <tv/log.h>
 #include <tv/printf.h>
 #include <tv/sched.h>
 #include <tv/string.h>
+#include <tv/x86emu.h>
 #include "vmm_internal.h"
 
 #define APIC_BASE_DEFAULT 0xfee00000ull
@@ -60,26 +60,24 @@ void vcpu_reset_common(struct vcpu *v, bool bsp)
 
 /* ---- register services ---- */
 
-u64 vcpu_get(struct vcpu *v, enum vreg r)
+u64 vcpu_get_slow(struct vcpu *v, enum vreg r)
 {
 	return arch_vcpu_get(v, r);
 }
 
-void vcpu_set(struct vcpu *v, enum vreg r, u64 val)
+void vcpu_set_slow(struct vcpu *v, enum vreg r, u64 val)
 {
 	arch_vcpu_set(v, r, val);
 }
 
 void vcpu_advance_rip(struct vcpu *v, unsigned len)
 {
-	u64 rip = vcpu_get(v, VREG_RIP) + len;
-	struct vseg_state cs;
+	u64 cs_base, rip = v->regs[VREG_RIP] + len;
 
-	/* Outside 64-bit code RIP wraps at 32 bits (16 in real mode: not used). */
-	arch_vcpu_get_seg(v, VSEG_CS, &cs);
-	if (!(cs.attrib & VSEG_ATTR_L) || !(vcpu_get(v, VREG_EFER) & (1ull << 10)))
+	/* Outside 64-bit code EIP wraps at 32 bits. */
+	if (arch_vcpu_code_mode(v, &cs_base) != X86_MODE_64)
 		rip &= 0xffffffffull;
-	vcpu_set(v, VREG_RIP, rip);
+	v->regs[VREG_RIP] = rip;
 }
 
 void vcpu_inject_gp(struct vcpu *v)
@@ -92,11 +90,28 @@ void vcpu_inject_ud(struct vcpu *v)
 	arch_vcpu_inject_exception(v, 6, false, 0, 0);
 }
 
-void vmm_hlt(struct vcpu *v)
+static void dump_regs(struct vcpu *v)
 {
-	/* An interrupt already waiting ends HLT at once, as on hardware. */
-	if (vcpu_irq_pending(v) < 0)
-		v->halted = true;
+	static const struct {
+		char name[4];
+		u8 reg;
+	} order[VREG_FILE_NR] = {
+		{ "RIP", VREG_RIP }, { "RSP", VREG_RSP }, { "RAX", VREG_RAX }, { "RBX", VREG_RBX },
+		{ "RCX", VREG_RCX }, { "RDX", VREG_RDX }, { "RSI", VREG_RSI }, { "RDI", VREG_RDI },
+		{ "RBP", VREG_RBP }, { "R8", VREG_R8 },   { "R9", VREG_R9 },   { "R10", VREG_R10 },
+		{ "R11", VREG_R11 }, { "R12", VREG_R12 }, { "R13", VREG_R13 }, { "R14", VREG_R14 },
+		{ "R15", VREG_R15 },
+	};
+
+	for (unsigned i = 0; i < VREG_FILE_NR; i += 4) {
+		char line[96];
+		size_t n = 0;
+
+		for (unsigned j = i; j < i + 4 && j < VREG_FILE_NR; j++)
+			n += snprintf(line + n, sizeof(line) - n, "  %-3s %016llx", order[j].name,
+				      (unsigned long long)v->regs[order[j].reg]);
+		pr_err("%s\n", line);
+	}
 }
 
 void vmm_crash(struct vcpu *v, const char *fmt, ...)
@@ -110,15 +125,9 @@ void vmm_crash(struct vcpu *v, const char *fmt, ...)
 	if (v->vm->state != VM_STATE_RUNNING)
 		return;
 	pr_err("vm %s: vCPU %u: %s; guest registers:\n", v->vm->name, v->id, msg);
+	dump_regs(v);
 	arch_vcpu_dump(v);
 	vm_stop(v->vm, VM_STATE_CRASHED, "%s", msg);
-}
-
-int vmm_xsetbv(struct vcpu *v, u32 index, u64 val)
-{
-	if (index != 0 || arch_vcpu_cpl(v) != 0)
-		return -1;
-	return arch_fpu_set_xcr0(v, val);
 }
 
 /* ---- the run loop ---- */
@@ -192,25 +201,4 @@ void vcpu_put(struct vcpu *v)
 		arch_vcpu_fpu_save(v);
 		v->fpu_loaded = false;
 	}
-}
-
-void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
-{
-	static u32 max_basic, max_ext;
-	struct cpuid_guest g = {
-		.vcpu_id = v->id,
-		.nvcpus = v->vm->nvcpus,
-		.osxsave = vcpu_get(v, VREG_CR4) & (1ull << 18),
-		.ospke = vcpu_get(v, VREG_CR4) & (1ull << 22),
-		.xcr0_allowed = arch_fpu_guest_xcr0_mask(),
-	};
-
-	if (!max_basic) {
-		arch_cpuid(0, 0, out);
-		max_basic = out[0];
-		arch_cpuid(0x80000000u, 0, out);
-		max_ext = out[0];
-	}
-	arch_cpuid(leaf, subleaf, out);
-	cpuid_policy_apply(leaf, subleaf, out, &g, max_basic, max_ext);
 }

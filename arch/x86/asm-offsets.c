@@ -5,7 +5,7 @@
  * so .S files never hand-count them.
  */
 #include <x86/percpu.h>
-#include "svm/svm.h"
+#include <tv/vmm.h>
 
 #define DEFINE(sym, val) __asm__ __volatile__("\n.ascii \"->" #sym " %c0\"" : : "i"(val))
 #define OFFSET(sym, type, member) DEFINE(sym, __builtin_offsetof(type, member))
@@ -15,18 +15,21 @@ void asm_offsets(void)
 {
 	OFFSET(PERCPU_CANARY, struct percpu, stack_canary);
 	OFFSET(PERCPU_SELF, struct percpu, self);
-	OFFSET(SVM_GPR_RBX, struct svm_gprs, rbx);
-	OFFSET(SVM_GPR_RCX, struct svm_gprs, rcx);
-	OFFSET(SVM_GPR_RDX, struct svm_gprs, rdx);
-	OFFSET(SVM_GPR_RSI, struct svm_gprs, rsi);
-	OFFSET(SVM_GPR_RDI, struct svm_gprs, rdi);
-	OFFSET(SVM_GPR_RBP, struct svm_gprs, rbp);
-	OFFSET(SVM_GPR_R8, struct svm_gprs, r8);
-	OFFSET(SVM_GPR_R9, struct svm_gprs, r9);
-	OFFSET(SVM_GPR_R10, struct svm_gprs, r10);
-	OFFSET(SVM_GPR_R11, struct svm_gprs, r11);
-	OFFSET(SVM_GPR_R12, struct svm_gprs, r12);
-	OFFSET(SVM_GPR_R13, struct svm_gprs, r13);
-	OFFSET(SVM_GPR_R14, struct svm_gprs, r14);
-	OFFSET(SVM_GPR_R15, struct svm_gprs, r15);
+	/* Guest GPR slots in struct vcpu.regs, for the world switches. */
+#define GPR(r) DEFINE(GPR_##r, VREG_##r * 8)
+	GPR(RBX);
+	GPR(RCX);
+	GPR(RDX);
+	GPR(RSI);
+	GPR(RDI);
+	GPR(RBP);
+	GPR(R8);
+	GPR(R9);
+	GPR(R10);
+	GPR(R11);
+	GPR(R12);
+	GPR(R13);
+	GPR(R14);
+	GPR(R15);
+#undef GPR
 }

@@ -56,6 +56,7 @@ void arch_vcpu_get_seg(struct vcpu *v, enum vseg s, struct vseg_state *out)
 	ops->vcpu_get_seg(v, s, out);
 }
 unsigned arch_vcpu_cpl(struct vcpu *v) { return ops->vcpu_cpl(v); }
+int arch_vcpu_code_mode(struct vcpu *v, u64 *cs_base) { return ops->vcpu_code_mode(v, cs_base); }
 void arch_vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error, u64 cr2)
 {
 	ops->vcpu_inject_exception(v, vector, has_error, error, cr2);

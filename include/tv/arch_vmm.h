@@ -39,6 +39,8 @@ u64 arch_vcpu_get(struct vcpu *v, enum vreg r);
 void arch_vcpu_set(struct vcpu *v, enum vreg r, u64 val);
 void arch_vcpu_get_seg(struct vcpu *v, enum vseg s, struct vseg_state *out);
 unsigned arch_vcpu_cpl(struct vcpu *v);
+/* enum x86_cpu_mode of the code at RIP, and CS's base (0 in 64-bit mode). */
+int arch_vcpu_code_mode(struct vcpu *v, u64 *cs_base);
 
 /* Events: one exception may be pending at a time; an interrupt needs a window. */
 void arch_vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error, u64 cr2);

@@ -8,6 +8,7 @@
 #define __noreturn __attribute__((noreturn))
 #define __unused __attribute__((unused))
 #define __used __attribute__((used))
+#define __noinline __attribute__((noinline))
 #define __section(s) __attribute__((section(s)))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #define __must_check __attribute__((warn_unused_result))

@@ -78,7 +78,16 @@ struct vio_ops {
 	int (*write)(void *dev, u64 off, unsigned size, u64 val);
 };
 
+/* RAX..R15 and RIP: the slice of struct vcpu.regs. */
+#define VREG_FILE_NR (VREG_RIP + 1)
+
 struct vcpu {
+	/*
+	 * The guest's GPRs and RIP while it is out of the CPU: the backend
+	 * loads them at entry and stores them at exit, so exit handlers read
+	 * them without a vendor call. Other registers go through vcpu_get.
+	 */
+	u64 regs[VREG_FILE_NR];
 	struct vm *vm;
 	unsigned id;
 	bool halted;                   /* HLT: runs again when an interrupt is pending */
@@ -210,11 +219,29 @@ void vcpu_put(struct vcpu *v);
 
 /* ---- services the vendor backends call on exits ---- */
 
-u64 vcpu_get(struct vcpu *v, enum vreg r);
-void vcpu_set(struct vcpu *v, enum vreg r, u64 val);
+u64 vcpu_get_slow(struct vcpu *v, enum vreg r);
+void vcpu_set_slow(struct vcpu *v, enum vreg r, u64 val);
+
+static inline u64 vcpu_get(struct vcpu *v, enum vreg r)
+{
+	return r < VREG_FILE_NR ? v->regs[r] : vcpu_get_slow(v, r);
+}
+
+static inline void vcpu_set(struct vcpu *v, enum vreg r, u64 val)
+{
+	if (r < VREG_FILE_NR)
+		v->regs[r] = val;
+	else
+		vcpu_set_slow(v, r, val);
+}
 void vcpu_advance_rip(struct vcpu *v, unsigned len);
-/* Length of the instruction at RIP if it is of kind op (X86_OP_*), else <0. */
-int vcpu_insn_len(struct vcpu *v, int op);
+/*
+ * Where the intercepted instruction at RIP, of kind op (X86_OP_*), ends:
+ * len is its length if the CPU reported it, else 0 and the VMM decodes it.
+ * 0 with *next set; <0: do nothing and let the guest execute it again (a
+ * #PF is queued, the code changed under us, or the VM was crashed).
+ */
+int vcpu_insn_end(struct vcpu *v, int op, unsigned len, u64 *next);
 void vcpu_inject_gp(struct vcpu *v);
 void vcpu_inject_ud(struct vcpu *v);
 
@@ -227,13 +254,20 @@ int vmm_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val);
 int vmm_io_string(struct vcpu *v, u16 port, unsigned size, bool in, u64 next_rip);
 /* Access to guest-physical gpa that is not RAM: decode and emulate at RIP. */
 int vmm_mmio(struct vcpu *v, u64 gpa);
-void vmm_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
-/* 0, or -EPERM: inject #GP. */
+/*
+ * Intercepted instructions (vmm/exits.c). len as for vcpu_insn_end; each
+ * reads its operands from and writes its results to struct vcpu.regs.
+ * 0, or <0 when the VM stopped.
+ */
+int vmm_exit_cpuid(struct vcpu *v, unsigned len);
+int vmm_exit_hlt(struct vcpu *v, unsigned len);
+int vmm_exit_msr(struct vcpu *v, bool write, unsigned len);
+int vmm_exit_xsetbv(struct vcpu *v, unsigned len);
+/* INVD, WBINVD: skipped (INVD would drop host cache lines, WBINVD stall other VMs). */
+int vmm_exit_skip(struct vcpu *v, int op, unsigned len);
+/* The MSR policy (vmm/msr.c): 0, or -EPERM: inject #GP. */
 int vmm_rdmsr(struct vcpu *v, u32 msr, u64 *val);
 int vmm_wrmsr(struct vcpu *v, u32 msr, u64 val);
-/* 0, or -EPERM: inject #GP. */
-int vmm_xsetbv(struct vcpu *v, u32 index, u64 val);
-void vmm_hlt(struct vcpu *v);
 /* Triple fault or a guest state the CPU refuses: the VM is crashed. */
 void vmm_crash(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
 

@@ -20,6 +20,20 @@ enum x86_cpu_mode {
 	X86_MODE_64,
 };
 
+/*
+ * The mode a CPU executes in, from CR0.PE, EFER.LMA and CS's attributes in
+ * VMCB layout (L bit 9, D/B bit 10): one rule for both vendor backends.
+ * Real mode decodes as 16-bit; compatibility mode by CS.D/B.
+ */
+static inline enum x86_cpu_mode x86_code_mode(u64 cr0, u64 efer, u16 cs_attrib)
+{
+	if ((efer & (1ull << 10)) && (cs_attrib & (1u << 9)))
+		return X86_MODE_64;
+	if (!(cr0 & 1))
+		return X86_MODE_16;
+	return (cs_attrib & (1u << 10)) ? X86_MODE_32 : X86_MODE_16;
+}
+
 /* Register numbers as encoded (REX extensions included). */
 enum x86_gpr {
 	X86_RAX, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP, X86_RSI, X86_RDI,

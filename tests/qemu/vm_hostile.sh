@@ -23,7 +23,7 @@ log=$WORK/serial.log
 expect "$log" '\[triple\] TV-TEST triple: about to triple fault' "triple: guest ran up to the fault"
 expect "$log" 'vm triple: crashed \(triple fault \(shutdown\)\)' "triple: VM marked crashed"
 expect "$log" 'vm triple: vCPU 0: triple fault' "triple: crash reported with the vCPU"
-expect "$log" '^\[ *[0-9.]+\]   RIP [0-9a-f]{16} RSP' "triple: guest registers logged"
+expect "$log" '^\[ *[0-9.]+\]   RIP [0-9a-f]{16} +RSP [0-9a-f]{16}' "triple: guest registers logged"
 for g in mmio msr ioport timer fpu cpuid; do
 	expect "$log" "\\[$g\\] TV-TEST $g: PASS" "$g: in-guest checks pass"
 	expect "$log" "vm $g: off \\(guest powered off" "$g: VM powered off normally"

@@ -114,7 +114,11 @@ static u32 lapic_apr(const struct vlapic *l)
 
 int vlapic_pending_vector(const struct vlapic *l)
 {
-	int v = vec_highest(l->irr);
+	int v;
+
+	if (!l->irr_count)
+		return -1; /* the common case, checked before every guest entry */
+	v = vec_highest(l->irr);
 
 	if (v < 0 || !lapic_enabled(l))
 		return -1;
@@ -153,7 +157,10 @@ static bool lapic_accept_irq(struct vlapic *l, u8 vector, bool level)
 	}
 	if (!lapic_enabled(l))
 		return false;
-	vec_set(l->irr, vector);
+	if (!vec_test(l->irr, vector)) {
+		vec_set(l->irr, vector);
+		l->irr_count++;
+	}
 	if (level)
 		vec_set(l->tmr, vector);
 	else
@@ -210,6 +217,7 @@ void vlapic_accept(struct vlapic *l, u8 vector)
 	if (!vec_test(l->irr, vector))
 		return;
 	vec_clear(l->irr, vector);
+	l->irr_count--;
 	vec_set(l->isr, vector);
 }
 
@@ -608,6 +616,7 @@ void vlapic_reset(struct vlapic *l)
 	for (unsigned i = 0; i < VLAPIC_NR_LVT; i++)
 		l->lvt[i] = LVT_MASKED;
 	memset(l->irr, 0, sizeof(l->irr));
+	l->irr_count = 0;
 	memset(l->isr, 0, sizeof(l->isr));
 	memset(l->tmr, 0, sizeof(l->tmr));
 	l->timer_initial = 0;

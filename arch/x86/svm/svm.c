@@ -13,6 +13,7 @@
 #include <tv/pmm.h>
 #include <tv/printf.h>
 #include <tv/string.h>
+#include <tv/x86emu.h>
 #include <x86/cpuid.h>
 #include <x86/msr.h>
 #include <x86/paging.h>
@@ -273,11 +274,10 @@ static void svm_vcpu_set_boot_state(struct vcpu *v, const struct guest_boot_stat
 	struct svm_vcpu *s = to_svm(v);
 	struct vmcb_save *st = &s->vmcb->save;
 
-	memset(&s->gprs, 0, sizeof(s->gprs));
-	s->gprs.rsi = b->rsi;
-	st->rax = 0;
-	st->rsp = b->rsp;
-	st->rip = b->rip;
+	memset(v->regs, 0, sizeof(v->regs));
+	v->regs[VREG_RSI] = b->rsi;
+	v->regs[VREG_RSP] = b->rsp;
+	v->regs[VREG_RIP] = b->rip;
 	st->rflags = b->rflags | 2;
 	st->cr0 = b->cr0;
 	st->cr3 = b->cr3;
@@ -311,31 +311,16 @@ static void svm_vcpu_set_boot_state(struct vcpu *v, const struct guest_boot_stat
 	s->flush_tlb = true;
 }
 
-static u64 *gpr_slot(struct svm_vcpu *s, enum vreg r)
+/* Registers outside struct vcpu.regs (generic code reads those itself). */
+static u64 *save_slot(struct svm_vcpu *s, enum vreg r)
 {
 	switch (r) {
-	case VREG_RBX: return &s->gprs.rbx;
-	case VREG_RCX: return &s->gprs.rcx;
-	case VREG_RDX: return &s->gprs.rdx;
-	case VREG_RSI: return &s->gprs.rsi;
-	case VREG_RDI: return &s->gprs.rdi;
-	case VREG_RBP: return &s->gprs.rbp;
-	case VREG_R8: return &s->gprs.r8;
-	case VREG_R9: return &s->gprs.r9;
-	case VREG_R10: return &s->gprs.r10;
-	case VREG_R11: return &s->gprs.r11;
-	case VREG_R12: return &s->gprs.r12;
-	case VREG_R13: return &s->gprs.r13;
-	case VREG_R14: return &s->gprs.r14;
-	case VREG_R15: return &s->gprs.r15;
-	case VREG_RAX: return &s->vmcb->save.rax;
-	case VREG_RSP: return &s->vmcb->save.rsp;
-	case VREG_RIP: return &s->vmcb->save.rip;
 	case VREG_RFLAGS: return &s->vmcb->save.rflags;
 	case VREG_CR0: return &s->vmcb->save.cr0;
 	case VREG_CR2: return &s->vmcb->save.cr2;
 	case VREG_CR3: return &s->vmcb->save.cr3;
 	case VREG_CR4: return &s->vmcb->save.cr4;
+	case VREG_PAT: return &s->vmcb->save.g_pat; /* with nested paging, the guest's PAT */
 	default: return NULL;
 	}
 }
@@ -345,11 +330,11 @@ static u64 svm_vcpu_get(struct vcpu *v, enum vreg r)
 	struct svm_vcpu *s = to_svm(v);
 	u64 *p;
 
+	if (r < VREG_FILE_NR)
+		return v->regs[r];
 	if (r == VREG_EFER)
-		return s->vmcb->save.efer & ~EFER_SVME_BIT;
-	if (r == VREG_PAT)
-		return s->vmcb->save.g_pat;
-	p = gpr_slot(s, r);
+		return s->vmcb->save.efer & ~EFER_SVME_BIT; /* LMA as the CPU set it */
+	p = save_slot(s, r);
 	return p ? *p : 0;
 }
 
@@ -358,18 +343,17 @@ static void svm_vcpu_set(struct vcpu *v, enum vreg r, u64 val)
 	struct svm_vcpu *s = to_svm(v);
 	u64 *p;
 
+	if (r < VREG_FILE_NR) {
+		v->regs[r] = val;
+		return;
+	}
 	if (r == VREG_EFER) {
 		/* The guest never sees SVME, but VMRUN requires it in the VMCB. */
 		s->guest_efer = val & ~EFER_SVME_BIT;
 		s->vmcb->save.efer = s->guest_efer | EFER_SVME_BIT;
 		return;
 	}
-	if (r == VREG_PAT) {
-		/* With nested paging the guest's PAT lives in the VMCB. */
-		s->vmcb->save.g_pat = val;
-		return;
-	}
-	p = gpr_slot(s, r);
+	p = save_slot(s, r);
 	if (p)
 		*p = val;
 	if (r == VREG_CR3 || r == VREG_CR4 || r == VREG_CR0)
@@ -393,6 +377,15 @@ static void svm_vcpu_get_seg(struct vcpu *v, enum vseg sg, struct vseg_state *ou
 	out->attrib = src->attrib;
 	out->limit = src->limit;
 	out->base = src->base;
+}
+
+static int svm_vcpu_code_mode(struct vcpu *v, u64 *cs_base)
+{
+	const struct vmcb_save *st = &to_svm(v)->vmcb->save;
+	enum x86_cpu_mode m = x86_code_mode(st->cr0, st->efer, st->cs.attrib);
+
+	*cs_base = m == X86_MODE_64 ? 0 : st->cs.base;
+	return m;
 }
 
 static unsigned svm_vcpu_cpl(struct vcpu *v)
@@ -464,6 +457,9 @@ static int svm_vcpu_enter(struct vcpu *v)
 					? SVM_TLB_CONTROL_FLUSH_ALL : SVM_TLB_CONTROL_NONE;
 	s->flush_tlb = false;
 	vmcb->ctl.exit_int_info = 0;
+	vmcb->save.rax = v->regs[VREG_RAX];
+	vmcb->save.rsp = v->regs[VREG_RSP];
+	vmcb->save.rip = v->regs[VREG_RIP];
 
 	/*
 	 * GIF clear holds off every host interrupt and NMI across the switch;
@@ -472,31 +468,22 @@ static int svm_vcpu_enter(struct vcpu *v)
 	 */
 	f = arch_irq_save();
 	__asm__ __volatile__("clgi; sti" ::: "memory");
-	svm_vmrun(s->vmcb_pa, &s->gprs, host_vmsave_pa[cpu]);
+	svm_vmrun(s->vmcb_pa, v->regs, host_vmsave_pa[cpu]);
 	__asm__ __volatile__("cli; stgi" ::: "memory");
 	arch_irq_restore(f);
+	v->regs[VREG_RAX] = vmcb->save.rax;
+	v->regs[VREG_RSP] = vmcb->save.rsp;
+	v->regs[VREG_RIP] = vmcb->save.rip;
 	return svm_handle_exit(v);
 }
 
+/* What the VMCB holds; vmm_crash has logged the GPRs. */
 static void svm_vcpu_dump(struct vcpu *v)
 {
-	struct svm_vcpu *s = to_svm(v);
-	struct vmcb_save *st = &s->vmcb->save;
-	struct vmcb_control *c = &s->vmcb->ctl;
+	struct vmcb_save *st = &to_svm(v)->vmcb->save;
+	struct vmcb_control *c = &to_svm(v)->vmcb->ctl;
 
-	pr_err("  RIP %016llx RSP %016llx RFLAGS %016llx CPL %u\n", (unsigned long long)st->rip,
-	       (unsigned long long)st->rsp, (unsigned long long)st->rflags, st->cpl);
-	pr_err("  RAX %016llx RBX %016llx RCX %016llx RDX %016llx\n",
-	       (unsigned long long)st->rax, (unsigned long long)s->gprs.rbx,
-	       (unsigned long long)s->gprs.rcx, (unsigned long long)s->gprs.rdx);
-	pr_err("  RSI %016llx RDI %016llx RBP %016llx R8  %016llx\n",
-	       (unsigned long long)s->gprs.rsi, (unsigned long long)s->gprs.rdi,
-	       (unsigned long long)s->gprs.rbp, (unsigned long long)s->gprs.r8);
-	pr_err("  R9  %016llx R10 %016llx R11 %016llx R12 %016llx\n",
-	       (unsigned long long)s->gprs.r9, (unsigned long long)s->gprs.r10,
-	       (unsigned long long)s->gprs.r11, (unsigned long long)s->gprs.r12);
-	pr_err("  R13 %016llx R14 %016llx R15 %016llx\n", (unsigned long long)s->gprs.r13,
-	       (unsigned long long)s->gprs.r14, (unsigned long long)s->gprs.r15);
+	pr_err("  RFLAGS %016llx CPL %u\n", (unsigned long long)st->rflags, st->cpl);
 	pr_err("  CR0 %016llx CR2 %016llx CR3 %016llx CR4 %016llx EFER %llx\n",
 	       (unsigned long long)st->cr0, (unsigned long long)st->cr2,
 	       (unsigned long long)st->cr3, (unsigned long long)st->cr4,
@@ -524,6 +511,7 @@ const struct vmm_ops svm_ops = {
 	.vcpu_set = svm_vcpu_set,
 	.vcpu_get_seg = svm_vcpu_get_seg,
 	.vcpu_cpl = svm_vcpu_cpl,
+	.vcpu_code_mode = svm_vcpu_code_mode,
 	.vcpu_inject_exception = svm_vcpu_inject_exception,
 	.vcpu_can_inject_irq = svm_vcpu_can_inject_irq,
 	.vcpu_inject_irq = svm_vcpu_inject_irq,

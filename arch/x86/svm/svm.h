@@ -6,16 +6,9 @@
 #include <tv/vmm.h>
 #include "vmcb.h"
 
-/* Guest registers VMRUN does not switch (RAX and RSP live in the VMCB). */
-struct svm_gprs {
-	u64 rbx, rcx, rdx, rsi, rdi, rbp;
-	u64 r8, r9, r10, r11, r12, r13, r14, r15;
-};
-
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	paddr_t vmcb_pa;
-	struct svm_gprs gprs;
 	u64 guest_efer;           /* as the guest sees it: without SVME */
 	bool flush_tlb;           /* next VMRUN flushes this ASID's TLB entries */
 	bool event_pending;       /* ctl.event_inj holds an event not yet delivered */
@@ -38,7 +31,11 @@ static inline struct svm_vm *to_svm_vm(struct vm *vm)
 }
 
 /* svm_entry.S: one world switch. GIF must be clear (clgi) around it. */
-void svm_vmrun(paddr_t vmcb_pa, struct svm_gprs *gprs, paddr_t host_save_pa);
+/*
+ * regs: struct vcpu.regs. VMRUN itself switches RAX, RSP and RIP through
+ * the VMCB; svm_vcpu_enter copies those three between the two.
+ */
+void svm_vmrun(paddr_t vmcb_pa, u64 *regs, paddr_t host_save_pa);
 
 /* svm_exit.c: the exit dispatch table. */
 int svm_handle_exit(struct vcpu *v);

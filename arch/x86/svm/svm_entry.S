@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * svm_entry.S: the AMD-V world switch.
- *   svm_vmrun(vmcb_pa = rdi, gprs = rsi, host_save_pa = rdx)
+ *   svm_vmrun(vmcb_pa = rdi, regs = rsi (struct vcpu.regs), host_save_pa = rdx)
  * VMRUN switches RAX, RSP, RIP, RFLAGS, control and segment registers; the
  * other GPRs are ours to swap, and the state VMRUN leaves alone (FS/GS/TR/
  * LDTR bases, KernelGSBase, STAR family, SYSENTER) moves with VMSAVE/VMLOAD:
@@ -30,40 +30,40 @@ svm_vmrun:
 	vmload
 
 	movq 8(%rsp), %rax
-	movq SVM_GPR_RBX(%rax), %rbx
-	movq SVM_GPR_RCX(%rax), %rcx
-	movq SVM_GPR_RDX(%rax), %rdx
-	movq SVM_GPR_RSI(%rax), %rsi
-	movq SVM_GPR_RDI(%rax), %rdi
-	movq SVM_GPR_RBP(%rax), %rbp
-	movq SVM_GPR_R8(%rax), %r8
-	movq SVM_GPR_R9(%rax), %r9
-	movq SVM_GPR_R10(%rax), %r10
-	movq SVM_GPR_R11(%rax), %r11
-	movq SVM_GPR_R12(%rax), %r12
-	movq SVM_GPR_R13(%rax), %r13
-	movq SVM_GPR_R14(%rax), %r14
-	movq SVM_GPR_R15(%rax), %r15
+	movq GPR_RBX(%rax), %rbx
+	movq GPR_RCX(%rax), %rcx
+	movq GPR_RDX(%rax), %rdx
+	movq GPR_RSI(%rax), %rsi
+	movq GPR_RDI(%rax), %rdi
+	movq GPR_RBP(%rax), %rbp
+	movq GPR_R8(%rax), %r8
+	movq GPR_R9(%rax), %r9
+	movq GPR_R10(%rax), %r10
+	movq GPR_R11(%rax), %r11
+	movq GPR_R12(%rax), %r12
+	movq GPR_R13(%rax), %r13
+	movq GPR_R14(%rax), %r14
+	movq GPR_R15(%rax), %r15
 	movq 0(%rsp), %rax
 	vmrun
 	/* #VMEXIT: RAX = the VMCB again, RSP ours, the other GPRs the guest's */
 	vmsave
 
 	movq 8(%rsp), %rax
-	movq %rbx, SVM_GPR_RBX(%rax)
-	movq %rcx, SVM_GPR_RCX(%rax)
-	movq %rdx, SVM_GPR_RDX(%rax)
-	movq %rsi, SVM_GPR_RSI(%rax)
-	movq %rdi, SVM_GPR_RDI(%rax)
-	movq %rbp, SVM_GPR_RBP(%rax)
-	movq %r8, SVM_GPR_R8(%rax)
-	movq %r9, SVM_GPR_R9(%rax)
-	movq %r10, SVM_GPR_R10(%rax)
-	movq %r11, SVM_GPR_R11(%rax)
-	movq %r12, SVM_GPR_R12(%rax)
-	movq %r13, SVM_GPR_R13(%rax)
-	movq %r14, SVM_GPR_R14(%rax)
-	movq %r15, SVM_GPR_R15(%rax)
+	movq %rbx, GPR_RBX(%rax)
+	movq %rcx, GPR_RCX(%rax)
+	movq %rdx, GPR_RDX(%rax)
+	movq %rsi, GPR_RSI(%rax)
+	movq %rdi, GPR_RDI(%rax)
+	movq %rbp, GPR_RBP(%rax)
+	movq %r8, GPR_R8(%rax)
+	movq %r9, GPR_R9(%rax)
+	movq %r10, GPR_R10(%rax)
+	movq %r11, GPR_R11(%rax)
+	movq %r12, GPR_R12(%rax)
+	movq %r13, GPR_R13(%rax)
+	movq %r14, GPR_R14(%rax)
+	movq %r15, GPR_R15(%rax)
 	/* Leave no guest values in registers for host code to speculate on. */
 	xorl %ebx, %ebx
 	xorl %ecx, %ecx

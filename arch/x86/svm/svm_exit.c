@@ -4,7 +4,7 @@
  * designated-initializer table; each decodes what SVM reports and calls the
  * vendor-neutral vmm_* services. QEMU's SVM has neither NRIP save nor decode
  * assists, so instruction lengths come from decoding the guest's bytes
- * (vcpu_insn_len) unless the CPU reports the next RIP.
+ * (vcpu_insn_end) unless the CPU reports the next RIP.
  */
 #include <tv/arch_vmm.h>
 #include <tv/log.h>
@@ -22,29 +22,13 @@ struct svm_exit_handler {
 	enum vm_exit reason;
 };
 
-/*
- * Length of the intercepted instruction, which must be of kind op: from the
- * CPU's next RIP when it has NRIP save, else by decoding the guest's bytes.
- * Negative: do nothing and let the guest execute it again (a #PF may be
- * queued, or the VM was stopped with the reason).
- */
-static int insn_len(struct vcpu *v, int op)
+/* The intercepted instruction's length if the CPU saved the next RIP, else 0: decode. */
+static unsigned cpu_len(struct vcpu *v)
 {
 	u64 next;
 
 	if (arch_vcpu_has_next_rip(v, &next) && next)
-		return (int)(next - vcpu_get(v, VREG_RIP));
-	return vcpu_insn_len(v, op);
-}
-
-/* Length first, then the effect: a failed decode must not half-execute. */
-static int skip(struct vcpu *v, int op)
-{
-	int len = insn_len(v, op);
-
-	if (len < 0)
-		return len;
-	vcpu_advance_rip(v, (unsigned)len);
+		return (unsigned)(next - v->regs[VREG_RIP]);
 	return 0;
 }
 
@@ -67,27 +51,14 @@ static int exit_vintr(struct vcpu *v, struct vmcb *vmcb)
 
 static int exit_cpuid(struct vcpu *v, struct vmcb *vmcb)
 {
-	u32 out[4];
-	int r = skip(v, X86_OP_CPUID);
-
-	if (r)
-		return 0;
-	vmm_cpuid(v, (u32)vmcb->save.rax, (u32)to_svm(v)->gprs.rcx, out);
-	vmcb->save.rax = out[0];
-	to_svm(v)->gprs.rbx = out[1];
-	to_svm(v)->gprs.rcx = out[2];
-	to_svm(v)->gprs.rdx = out[3];
-	return 0;
+	(void)vmcb;
+	return vmm_exit_cpuid(v, cpu_len(v));
 }
 
 static int exit_hlt(struct vcpu *v, struct vmcb *vmcb)
 {
-	int r = skip(v, X86_OP_HLT);
-
 	(void)vmcb;
-	if (!r)
-		vmm_hlt(v);
-	return 0;
+	return vmm_exit_hlt(v, cpu_len(v));
 }
 
 static int exit_ioio(struct vcpu *v, struct vmcb *vmcb)
@@ -96,7 +67,7 @@ static int exit_ioio(struct vcpu *v, struct vmcb *vmcb)
 	u16 port = (u16)(info >> SVM_IOIO_PORT_SHIFT);
 	unsigned size = (info >> SVM_IOIO_SIZE_SHIFT) & 7;    /* one-hot 1, 2, 4 */
 	bool in = info & SVM_IOIO_IN;
-	u32 val = (u32)vmcb->save.rax;
+	u32 val = (u32)v->regs[VREG_RAX];
 	int r;
 
 	if (size != 1 && size != 2 && size != 4)
@@ -108,7 +79,7 @@ static int exit_ioio(struct vcpu *v, struct vmcb *vmcb)
 	if (r)
 		return r;
 	if (in) {
-		u64 rax = vmcb->save.rax;
+		u64 rax = v->regs[VREG_RAX];
 
 		if (size == 1)
 			rax = (rax & ~0xffull) | (val & 0xff);
@@ -116,43 +87,16 @@ static int exit_ioio(struct vcpu *v, struct vmcb *vmcb)
 			rax = (rax & ~0xffffull) | (val & 0xffff);
 		else
 			rax = val; /* a 32-bit write zero-extends */
-		vmcb->save.rax = rax;
+		v->regs[VREG_RAX] = rax;
 	}
 	/* SVM reports the next RIP of I/O instructions even without NRIP save. */
-	vmcb->save.rip = vmcb->ctl.exit_info2;
+	v->regs[VREG_RIP] = vmcb->ctl.exit_info2;
 	return 0;
 }
 
 static int exit_msr(struct vcpu *v, struct vmcb *vmcb)
 {
-	struct svm_vcpu *s = to_svm(v);
-	u32 msr = (u32)s->gprs.rcx;
-	bool write = vmcb->ctl.exit_info1 == 1;
-	u64 val = (vmcb->save.rax & 0xffffffffull) | (s->gprs.rdx << 32);
-	int len = insn_len(v, write ? X86_OP_WRMSR : X86_OP_RDMSR);
-	int r;
-
-	if (len < 0)
-		return 0;
-	if (write) {
-		v->exits[VMEXIT_WRMSR]++;
-		r = vmm_wrmsr(v, msr, val);
-	} else {
-		v->exits[VMEXIT_RDMSR]++;
-		r = vmm_rdmsr(v, msr, &val);
-	}
-	if (v->vm->stop_requested)
-		return -1;
-	if (r) {
-		vcpu_inject_gp(v);
-		return 0;
-	}
-	if (!write) {
-		vmcb->save.rax = val & 0xffffffffull;
-		s->gprs.rdx = val >> 32;
-	}
-	vcpu_advance_rip(v, (unsigned)len);
-	return 0;
+	return vmm_exit_msr(v, vmcb->ctl.exit_info1 == 1, cpu_len(v));
 }
 
 static int exit_npf(struct vcpu *v, struct vmcb *vmcb)
@@ -207,24 +151,14 @@ static int exit_gp(struct vcpu *v, struct vmcb *vmcb)
 
 static int exit_skip_invd(struct vcpu *v, struct vmcb *vmcb)
 {
-	/* INVD would drop host cache lines; WBINVD would stall other VMs. */
-	skip(v, vmcb->ctl.exit_code == SVM_EXIT_INVD ? X86_OP_INVD : X86_OP_WBINVD);
-	return 0;
+	return vmm_exit_skip(v, vmcb->ctl.exit_code == SVM_EXIT_INVD ? X86_OP_INVD : X86_OP_WBINVD,
+			     cpu_len(v));
 }
 
 static int exit_xsetbv(struct vcpu *v, struct vmcb *vmcb)
 {
-	struct svm_vcpu *s = to_svm(v);
-	u64 val = (vmcb->save.rax & 0xffffffffull) | (s->gprs.rdx << 32);
-	int len = insn_len(v, X86_OP_XSETBV);
-
-	if (len < 0)
-		return 0;
-	if (vmm_xsetbv(v, (u32)s->gprs.rcx, val))
-		vcpu_inject_gp(v);
-	else
-		vcpu_advance_rip(v, (unsigned)len);
-	return 0;
+	(void)vmcb;
+	return vmm_exit_xsetbv(v, cpu_len(v));
 }
 
 static int exit_task_switch(struct vcpu *v, struct vmcb *vmcb)

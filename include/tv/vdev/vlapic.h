@@ -118,6 +118,7 @@ struct vlapic {
 	u32 icr_lo, icr_hi;
 	u32 lvt[VLAPIC_NR_LVT];
 	u32 irr[8], isr[8], tmr[8];
+	unsigned irr_count;             /* vectors set in irr */
 
 	u32 timer_initial, timer_dcr;
 	bool timer_running;             /* one-shot/periodic count in progress */

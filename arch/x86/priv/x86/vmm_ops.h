@@ -24,6 +24,7 @@
 	OP(void, vcpu_set, (struct vcpu *v, enum vreg r, u64 val))                             \
 	OP(void, vcpu_get_seg, (struct vcpu *v, enum vseg s, struct vseg_state *out))          \
 	OP(unsigned, vcpu_cpl, (struct vcpu *v))                                               \
+	OP(int, vcpu_code_mode, (struct vcpu *v, u64 *cs_base))                                \
 	OP(void, vcpu_inject_exception, (struct vcpu *v, u8 vec, bool has_err, u32 err, u64 cr2)) \
 	OP(bool, vcpu_can_inject_irq, (struct vcpu *v))                                        \
 	OP(void, vcpu_inject_irq, (struct vcpu *v, u8 vector))                                 \

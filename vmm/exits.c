@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/*
+ * exits.c: the intercepted instructions both vendors report alike (CPUID,
+ * HLT, RDMSR/WRMSR, XSETBV, INVD/WBINVD). The backend names the exit and,
+ * when its CPU reported it (VMX always, SVM with NRIP save), the length;
+ * operands, effect and the new RIP are handled here on struct vcpu.regs.
+ *
+ * Every handler finds the instruction's end before acting, so a failed
+ * decode (a #PF queued, code rewritten under us) leaves the guest to
+ * execute it again with nothing half done.
+ */
+#include <tv/arch.h>
+#include <tv/arch_vmm.h>
+#include <tv/cpuid_policy.h>
+#include <tv/vmm.h>
+#include <tv/x86emu.h>
+#include "vmm_internal.h"
+
+#define CR4_OSXSAVE (1ull << 18)
+#define CR4_PKE (1ull << 22)
+
+static u64 edx_eax(struct vcpu *v)
+{
+	return (v->regs[VREG_RAX] & 0xffffffffull) | (v->regs[VREG_RDX] << 32);
+}
+
+static void cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
+{
+	static u32 max_basic, max_ext;
+	u64 cr4 = vcpu_get(v, VREG_CR4);
+	struct cpuid_guest g = {
+		.vcpu_id = v->id,
+		.nvcpus = v->vm->nvcpus,
+		.osxsave = cr4 & CR4_OSXSAVE,
+		.ospke = cr4 & CR4_PKE,
+		.xcr0_allowed = arch_fpu_guest_xcr0_mask(),
+	};
+
+	if (!max_basic) {
+		arch_cpuid(0, 0, out);
+		max_basic = out[0];
+		arch_cpuid(0x80000000u, 0, out);
+		max_ext = out[0];
+	}
+	arch_cpuid(leaf, subleaf, out);
+	cpuid_policy_apply(leaf, subleaf, out, &g, max_basic, max_ext);
+}
+
+int vmm_exit_cpuid(struct vcpu *v, unsigned len)
+{
+	u32 out[4];
+	u64 next;
+
+	if (vcpu_insn_end(v, X86_OP_CPUID, len, &next))
+		return 0;
+	cpuid(v, (u32)v->regs[VREG_RAX], (u32)v->regs[VREG_RCX], out);
+	v->regs[VREG_RAX] = out[0];
+	v->regs[VREG_RBX] = out[1];
+	v->regs[VREG_RCX] = out[2];
+	v->regs[VREG_RDX] = out[3];
+	v->regs[VREG_RIP] = next;
+	return 0;
+}
+
+int vmm_exit_hlt(struct vcpu *v, unsigned len)
+{
+	u64 next;
+
+	if (vcpu_insn_end(v, X86_OP_HLT, len, &next))
+		return 0;
+	v->regs[VREG_RIP] = next;
+	/* An interrupt already waiting ends HLT at once, as on hardware. */
+	if (vcpu_irq_pending(v) < 0)
+		v->halted = true;
+	return 0;
+}
+
+int vmm_exit_msr(struct vcpu *v, bool write, unsigned len)
+{
+	u32 msr = (u32)v->regs[VREG_RCX];
+	u64 val = edx_eax(v), next;
+	int r;
+
+	if (vcpu_insn_end(v, write ? X86_OP_WRMSR : X86_OP_RDMSR, len, &next))
+		return 0;
+	if (write) {
+		v->exits[VMEXIT_WRMSR]++;
+		r = vmm_wrmsr(v, msr, val);
+	} else {
+		v->exits[VMEXIT_RDMSR]++;
+		r = vmm_rdmsr(v, msr, &val);
+	}
+	if (v->vm->stop_requested)
+		return -1; /* the guest asked for a reset or poweroff through an MSR */
+	if (r) {
+		vcpu_inject_gp(v);
+		return 0;
+	}
+	if (!write) {
+		v->regs[VREG_RAX] = val & 0xffffffffull;
+		v->regs[VREG_RDX] = val >> 32;
+	}
+	v->regs[VREG_RIP] = next;
+	return 0;
+}
+
+int vmm_exit_xsetbv(struct vcpu *v, unsigned len)
+{
+	u64 next;
+
+	if (vcpu_insn_end(v, X86_OP_XSETBV, len, &next))
+		return 0;
+	if ((u32)v->regs[VREG_RCX] != 0 || arch_vcpu_cpl(v) != 0 ||
+	    arch_fpu_set_xcr0(v, edx_eax(v)))
+		vcpu_inject_gp(v);
+	else
+		v->regs[VREG_RIP] = next;
+	return 0;
+}
+
+int vmm_exit_skip(struct vcpu *v, int op, unsigned len)
+{
+	u64 next;
+
+	if (!vcpu_insn_end(v, op, len, &next))
+		v->regs[VREG_RIP] = next;
+	return 0;
+}
