@@ -126,3 +126,47 @@ int vmm_exit_skip(struct vcpu *v, int op, unsigned len)
 		v->regs[VREG_RIP] = next;
 	return 0;
 }
+
+int vmm_exit_io(struct vcpu *v, u16 port, unsigned size, bool in, bool string, u64 next_rip)
+{
+	u32 val = (u32)v->regs[VREG_RAX];
+	int r;
+
+	if (string)
+		return vmm_io_string(v, port, size, in, next_rip);
+	r = vmm_io(v, port, size, in, &val);
+	if (r)
+		return r;
+	if (in) {
+		u64 rax = v->regs[VREG_RAX];
+
+		if (size == 1)
+			rax = (rax & ~0xffull) | (val & 0xff);
+		else if (size == 2)
+			rax = (rax & ~0xffffull) | (val & 0xffff);
+		else
+			rax = val; /* a 32-bit write zero-extends */
+		v->regs[VREG_RAX] = rax;
+	}
+	v->regs[VREG_RIP] = next_rip;
+	return 0;
+}
+
+int vmm_exit_cr8(struct vcpu *v, bool write, unsigned gpr, unsigned len)
+{
+	u64 next;
+
+	if (vcpu_insn_end(v, X86_OP_MOV_CR, len, &next))
+		return 0;
+	if (write) {
+		if (v->regs[gpr] >> 4) {
+			vcpu_inject_gp(v); /* CR8 bits 63:4 are reserved */
+			return 0;
+		}
+		vcpu_tpr_write(v, (u8)(v->regs[gpr] << 4));
+	} else {
+		v->regs[gpr] = vcpu_tpr_read(v) >> 4;
+	}
+	v->regs[VREG_RIP] = next;
+	return 0;
+}

@@ -315,6 +315,26 @@ void vcpu_irq_accept(struct vcpu *v, int vector)
 	vlapic_accept(v->lapic, (u8)vector);
 }
 
+u8 vcpu_tpr_read(struct vcpu *v)
+{
+	u64 val = 0;
+
+	if (v->lapic)
+		vlapic_read(v->lapic, VLAPIC_REG_TPR, 4, &val);
+	return (u8)val;
+}
+
+void vcpu_tpr_write(struct vcpu *v, u8 tpr)
+{
+	irqflags_t f;
+
+	if (!v->lapic)
+		return;
+	f = spin_lock_irqsave(&v->vm->lock);
+	vlapic_write(v->lapic, VLAPIC_REG_TPR, 4, tpr);
+	spin_unlock_irqrestore(&v->vm->lock, f);
+}
+
 u64 vcpu_tsc_deadline_read(struct vcpu *v)
 {
 	/* Reading may find the deadline passed: that delivers and re-arms. */

@@ -55,7 +55,7 @@ void vcpu_reset_common(struct vcpu *v, bool bsp)
 	memset(v->fpu, 0, 1024);
 	*(u16 *)((u8 *)v->fpu + 0) = 0x37f;
 	*(u32 *)((u8 *)v->fpu + 24) = 0x1f80;
-	v->fpu_loaded = false;
+	v->loaded = false;
 }
 
 /* ---- register services ---- */
@@ -165,9 +165,10 @@ enum vcpu_yield vcpu_run(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 
-	if (!v->fpu_loaded) {
+	if (!v->loaded) {
 		arch_vcpu_fpu_load(v);
-		v->fpu_loaded = true;
+		arch_vcpu_load(v);
+		v->loaded = true;
 	}
 	for (;;) {
 		if (vm->state != VM_STATE_RUNNING)
@@ -194,11 +195,12 @@ enum vcpu_yield vcpu_run(struct vcpu *v)
 	}
 }
 
-/* Called by the scheduler when another vCPU is about to use this CPU's FPU. */
+/* Called by the scheduler when another vCPU is about to use this CPU. */
 void vcpu_put(struct vcpu *v)
 {
-	if (v->fpu_loaded) {
+	if (v->loaded) {
+		arch_vcpu_put(v);
 		arch_vcpu_fpu_save(v);
-		v->fpu_loaded = false;
+		v->loaded = false;
 	}
 }

@@ -27,6 +27,9 @@ void vcpu_irq_accept(struct vcpu *v, int vector);
 /* TSC-deadline MSR, backed by the vCPU's local APIC timer */
 u64 vcpu_tsc_deadline_read(struct vcpu *v);
 void vcpu_tsc_deadline_write(struct vcpu *v, u64 val);
+/* The local APIC's task priority (CR8 is its upper nibble). */
+u8 vcpu_tpr_read(struct vcpu *v);
+void vcpu_tpr_write(struct vcpu *v, u8 tpr);
 
 /* vcpu.c */
 int vcpu_create(struct vm *vm, unsigned id);

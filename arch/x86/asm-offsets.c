@@ -6,6 +6,7 @@
  */
 #include <x86/percpu.h>
 #include <tv/vmm.h>
+#include "vmx/vmcs.h"
 
 #define DEFINE(sym, val) __asm__ __volatile__("\n.ascii \"->" #sym " %c0\"" : : "i"(val))
 #define OFFSET(sym, type, member) DEFINE(sym, __builtin_offsetof(type, member))
@@ -17,6 +18,7 @@ void asm_offsets(void)
 	OFFSET(PERCPU_SELF, struct percpu, self);
 	/* Guest GPR slots in struct vcpu.regs, for the world switches. */
 #define GPR(r) DEFINE(GPR_##r, VREG_##r * 8)
+	GPR(RAX);
 	GPR(RBX);
 	GPR(RCX);
 	GPR(RDX);
@@ -32,4 +34,5 @@ void asm_offsets(void)
 	GPR(R14);
 	GPR(R15);
 #undef GPR
+	DEFINE(VMCS_HOST_RSP, HOST_RSP);
 }

@@ -43,6 +43,31 @@ static void *p2v(void *ctx, u64 pa)
 	return phys_to_virt(pa);
 }
 
+/* Nested page tables (NPT, EPT): any frame will do; ctx counts them. */
+static u64 guest_table_alloc(void *ctx)
+{
+	paddr_t pa = pmm_alloc(1, 1);
+
+	if (pa) {
+		__builtin_memset(phys_to_virt(pa), 0, PAGE_SIZE);
+		(*(u64 *)ctx)++;
+	}
+	return pa;
+}
+
+static void guest_table_free(void *ctx, u64 pa)
+{
+	pmm_free(pa, 1);
+	(*(u64 *)ctx)--;
+}
+
+struct pt_ops pt_ops_guest(u64 *pages, u64 table_flags)
+{
+	return (struct pt_ops){ .alloc_table = guest_table_alloc, .p2v = p2v,
+				.free_table = guest_table_free, .ctx = pages,
+				.table_flags = table_flags, .max_level = PT_LEVEL_2M };
+}
+
 static struct pt_ops kops = {
 	.alloc_table = alloc_table,
 	.p2v = p2v,

@@ -92,3 +92,14 @@ u64 *pt_lookup(const struct pt_ops *ops, u64 root_pa, u64 va, unsigned *level)
 	}
 	return NULL;
 }
+
+void pt_free_tree(const struct pt_ops *ops, u64 table_pa, unsigned level)
+{
+	u64 *t = ops->p2v(ops->ctx, table_pa);
+
+	if (level > 1)
+		for (int i = 0; i < 512; i++)
+			if ((t[i] & PTE_P) && !(t[i] & PTE_PS))
+				pt_free_tree(ops, t[i] & PTE_ADDR_MASK, level - 1);
+	ops->free_table(ops->ctx, table_pa);
+}

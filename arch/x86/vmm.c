@@ -18,12 +18,7 @@ int arch_vmm_init(char *why, size_t whylen)
 		snprintf(why, whylen, "%s", vi.detail);
 		return -ENODEV;
 	}
-	if (vi.kind == VIRT_SVM) {
-		ops = &svm_ops;
-	} else {
-		snprintf(why, whylen, "Intel VT-x: this build has no VMX backend yet");
-		return -ENODEV;
-	}
+	ops = vi.kind == VIRT_SVM ? &svm_ops : &vmx_ops;
 	r = ops->cpu_enable(why, whylen);
 	if (r)
 		ops = NULL;
@@ -68,4 +63,6 @@ bool arch_vcpu_has_next_rip(struct vcpu *v, u64 *next_rip)
 {
 	return ops->vcpu_has_next_rip(v, next_rip);
 }
+void arch_vcpu_load(struct vcpu *v) { ops->vcpu_load(v); }
+void arch_vcpu_put(struct vcpu *v) { ops->vcpu_put(v); }
 void arch_vcpu_dump(struct vcpu *v) { ops->vcpu_dump(v); }

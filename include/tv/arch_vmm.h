@@ -63,6 +63,13 @@ void arch_vcpu_fpu_load(struct vcpu *v);
 void arch_fpu_sync_xcr0(struct vcpu *v);
 void arch_vcpu_fpu_save(struct vcpu *v);
 
+/*
+ * The vCPU takes this CPU, or leaves it for another vCPU: move the state
+ * the backend keeps in the CPU between runs (VMX: the SYSCALL MSRs).
+ */
+void arch_vcpu_load(struct vcpu *v);
+void arch_vcpu_put(struct vcpu *v);
+
 /* Log the vCPU's registers (a crashed VM's last state). */
 void arch_vcpu_dump(struct vcpu *v);
 

@@ -103,7 +103,7 @@ struct vcpu {
 	} code_cache;
 	u64 cycles_in_guest;
 	void *fpu;                     /* XSAVE area while the vCPU is not on a CPU */
-	bool fpu_loaded;               /* its FPU state is in this CPU's registers */
+	bool loaded;                   /* its FPU (and lazily switched MSRs) are in this CPU */
 	struct vcpu_arch arch;         /* vendor state: arch/vcpu.h */
 };
 
@@ -263,6 +263,13 @@ int vmm_exit_cpuid(struct vcpu *v, unsigned len);
 int vmm_exit_hlt(struct vcpu *v, unsigned len);
 int vmm_exit_msr(struct vcpu *v, bool write, unsigned len);
 int vmm_exit_xsetbv(struct vcpu *v, unsigned len);
+/*
+ * IN/OUT (and INS/OUTS when string) at port; next_rip is where the
+ * instruction ends, which both vendors report for I/O exits.
+ */
+int vmm_exit_io(struct vcpu *v, u16 port, unsigned size, bool in, bool string, u64 next_rip);
+/* MOV to/from CR8 with GPR gpr (VREG_* numbering): the vLAPIC's TPR. */
+int vmm_exit_cr8(struct vcpu *v, bool write, unsigned gpr, unsigned len);
 /* INVD, WBINVD: skipped (INVD would drop host cache lines, WBINVD stall other VMs). */
 int vmm_exit_skip(struct vcpu *v, int op, unsigned len);
 /* The MSR policy (vmm/msr.c): 0, or -EPERM: inject #GP. */

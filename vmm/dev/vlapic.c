@@ -7,7 +7,7 @@
 
 #define REG_ID 0x020
 #define REG_VERSION 0x030
-#define REG_TPR 0x080
+#define REG_TPR VLAPIC_REG_TPR
 #define REG_APR 0x090
 #define REG_PPR 0x0a0
 #define REG_EOI 0x0b0

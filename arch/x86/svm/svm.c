@@ -113,49 +113,22 @@ nomem:
 
 /* ---- nested paging ---- */
 
-static u64 npt_alloc(void *ctx)
-{
-	struct svm_vm *s = ctx;
-	paddr_t pa;
-
-	if (alloc_zeroed(1, &pa))
-		return 0;
-	s->npt_pages++;
-	return pa;
-}
-
-static void *npt_p2v(void *ctx, u64 pa)
-{
-	(void)ctx;
-	return phys_to_virt(pa);
-}
-
 static struct pt_ops npt_ops(struct svm_vm *s)
 {
 	/* NPT entries are user pages as far as the CPU is concerned (APM 15.25.5). */
-	return (struct pt_ops){ .alloc_table = npt_alloc, .p2v = npt_p2v, .ctx = s,
-				.table_flags = PTE_P | PTE_W | PTE_U, .max_level = PT_LEVEL_2M };
-}
-
-static void npt_free(u64 table_pa, unsigned level)
-{
-	u64 *t = phys_to_virt(table_pa);
-
-	if (level > 1)
-		for (int i = 0; i < 512; i++)
-			if ((t[i] & PTE_P) && !(t[i] & PTE_PS))
-				npt_free(t[i] & PTE_ADDR_MASK, level - 1);
-	pmm_free(table_pa, 1);
+	return pt_ops_guest(&s->npt_pages, PTE_P | PTE_W | PTE_U);
 }
 
 static int svm_vm_init(struct vm *vm)
 {
 	struct svm_vm *s = kzalloc(sizeof(*s));
+	struct pt_ops ops;
 	irqflags_t f;
 
 	if (!s)
 		return -ENOMEM;
-	s->npt_root = npt_alloc(s);
+	ops = npt_ops(s);
+	s->npt_root = ops.alloc_table(ops.ctx);
 	if (!s->npt_root) {
 		kfree(s);
 		return -ENOMEM;
@@ -178,11 +151,13 @@ static int svm_vm_init(struct vm *vm)
 static void svm_vm_destroy(struct vm *vm)
 {
 	struct svm_vm *s = to_svm_vm(vm);
+	struct pt_ops ops;
 	irqflags_t f;
 
 	if (!s)
 		return;
-	npt_free(s->npt_root, 4);
+	ops = npt_ops(s);
+	pt_free_tree(&ops, s->npt_root, 4);
 	if (s->asid > 1) {
 		f = spin_lock_irqsave(&asid_lock);
 		asid_used[s->asid / 64] &= ~(1ull << (s->asid % 64));
@@ -445,6 +420,12 @@ static bool svm_vcpu_has_next_rip(struct vcpu *v, u64 *next_rip)
 	return true;
 }
 
+/* VMLOAD/VMSAVE switch everything at each run: nothing stays in the CPU. */
+static void svm_vcpu_load_put(struct vcpu *v)
+{
+	(void)v;
+}
+
 static int svm_vcpu_enter(struct vcpu *v)
 {
 	struct svm_vcpu *s = to_svm(v);
@@ -459,7 +440,11 @@ static int svm_vcpu_enter(struct vcpu *v)
 	vmcb->ctl.exit_int_info = 0;
 	vmcb->save.rax = v->regs[VREG_RAX];
 	vmcb->save.rsp = v->regs[VREG_RSP];
-	vmcb->save.rip = v->regs[VREG_RIP];
+	if (vmcb->save.rip != v->regs[VREG_RIP]) {
+		/* We completed an instruction for the guest: an STI or MOV SS shadow ended with it. */
+		vmcb->ctl.int_state &= ~SVM_INT_STATE_SHADOW;
+		vmcb->save.rip = v->regs[VREG_RIP];
+	}
 
 	/*
 	 * GIF clear holds off every host interrupt and NMI across the switch;
@@ -517,5 +502,7 @@ const struct vmm_ops svm_ops = {
 	.vcpu_inject_irq = svm_vcpu_inject_irq,
 	.vcpu_request_irq_window = svm_vcpu_request_irq_window,
 	.vcpu_has_next_rip = svm_vcpu_has_next_rip,
+	.vcpu_load = svm_vcpu_load_put,
+	.vcpu_put = svm_vcpu_load_put,
 	.vcpu_dump = svm_vcpu_dump,
 };

@@ -64,34 +64,16 @@ static int exit_hlt(struct vcpu *v, struct vmcb *vmcb)
 static int exit_ioio(struct vcpu *v, struct vmcb *vmcb)
 {
 	u64 info = vmcb->ctl.exit_info1;
-	u16 port = (u16)(info >> SVM_IOIO_PORT_SHIFT);
 	unsigned size = (info >> SVM_IOIO_SIZE_SHIFT) & 7;    /* one-hot 1, 2, 4 */
-	bool in = info & SVM_IOIO_IN;
-	u32 val = (u32)v->regs[VREG_RAX];
-	int r;
 
 	if (size != 1 && size != 2 && size != 4)
 		size = 1;
-	/* String I/O is decoded generically: QEMU's SVM leaves the address size unset. */
-	if (info & SVM_IOIO_STR)
-		return vmm_io_string(v, port, size, in, vmcb->ctl.exit_info2);
-	r = vmm_io(v, port, size, in, &val);
-	if (r)
-		return r;
-	if (in) {
-		u64 rax = v->regs[VREG_RAX];
-
-		if (size == 1)
-			rax = (rax & ~0xffull) | (val & 0xff);
-		else if (size == 2)
-			rax = (rax & ~0xffffull) | (val & 0xffff);
-		else
-			rax = val; /* a 32-bit write zero-extends */
-		v->regs[VREG_RAX] = rax;
-	}
-	/* SVM reports the next RIP of I/O instructions even without NRIP save. */
-	v->regs[VREG_RIP] = vmcb->ctl.exit_info2;
-	return 0;
+	/*
+	 * SVM reports the next RIP of I/O instructions even without NRIP save.
+	 * String I/O is decoded generically: QEMU's SVM leaves the address size unset.
+	 */
+	return vmm_exit_io(v, (u16)(info >> SVM_IOIO_PORT_SHIFT), size, info & SVM_IOIO_IN,
+			   info & SVM_IOIO_STR, vmcb->ctl.exit_info2);
 }
 
 static int exit_msr(struct vcpu *v, struct vmcb *vmcb)

@@ -45,6 +45,8 @@
 #include <tv/vdev.h>
 
 #define VLAPIC_BUS_HZ 1000000000u        /* timer input clock: 1 GHz, 1 ns per tick */
+/* Register offsets other code names (CR8 is TPR[7:4]). */
+#define VLAPIC_REG_TPR 0x080
 #define VLAPIC_MIN_PERIOD_NS 100000u     /* periodic timer: at most 10000 interrupts/s */
 #define VLAPIC_VERSION 0x00050014u
 #define VLAPIC_MMIO_SIZE 0x1000

@@ -38,6 +38,7 @@ struct pt_ops {
 	/* A zeroed page for a table: its physical address, or 0. */
 	u64 (*alloc_table)(void *ctx);
 	void *(*p2v)(void *ctx, u64 pa);
+	void (*free_table)(void *ctx, u64 pa);   /* for pt_free_tree */
 	void *ctx;
 	u64 table_flags;     /* flags of non-leaf entries (P|W, plus U for NPT) */
 	unsigned max_level;  /* largest page allowed: PT_LEVEL_* */
@@ -51,6 +52,19 @@ struct pt_ops {
  * pages mapped before the error stay mapped; callers tear down or give up.
  */
 int pt_map(const struct pt_ops *ops, u64 root_pa, u64 va, u64 pa, u64 size, u64 flags);
+
+/*
+ * Free a table of this level (4: a root) and every table below it through
+ * ops->free_table, not the pages they map. Bit 0 marks an entry present (P
+ * in paging and NPT, R in EPT, which this code always sets).
+ */
+void pt_free_tree(const struct pt_ops *ops, u64 table_pa, unsigned level);
+
+/*
+ * pt_ops for nested page tables (mmu.c): frames from the allocator, reached
+ * through the direct map, counted in *pages; pages up to 2 MiB.
+ */
+struct pt_ops pt_ops_guest(u64 *pages, u64 table_flags);
 
 /* Walk to the leaf for va: its entry and level, or NULL when not mapped. */
 u64 *pt_lookup(const struct pt_ops *ops, u64 root_pa, u64 va, unsigned *level);

@@ -30,6 +30,8 @@
 	OP(void, vcpu_inject_irq, (struct vcpu *v, u8 vector))                                 \
 	OP(void, vcpu_request_irq_window, (struct vcpu *v))                                    \
 	OP(bool, vcpu_has_next_rip, (struct vcpu *v, u64 *next_rip))                           \
+	OP(void, vcpu_load, (struct vcpu *v))                                                  \
+	OP(void, vcpu_put, (struct vcpu *v))                                                   \
 	OP(void, vcpu_dump, (struct vcpu *v))
 
 struct vmm_ops {
@@ -39,6 +41,6 @@ struct vmm_ops {
 #undef VMM_OP_MEMBER
 };
 
-extern const struct vmm_ops svm_ops;
+extern const struct vmm_ops svm_ops, vmx_ops;
 
 #endif
