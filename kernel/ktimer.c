@@ -61,6 +61,16 @@ void ktimer_cancel(struct ktimer *t)
 	spin_unlock_irqrestore(&cpus[cpu].lock, f);
 }
 
+u64 ktimer_next_deadline(void)
+{
+	unsigned cpu = arch_cpu_id();
+	irqflags_t f = spin_lock_irqsave(&cpus[cpu].lock);
+	u64 d = cpus[cpu].head ? cpus[cpu].head->deadline : 0;
+
+	spin_unlock_irqrestore(&cpus[cpu].lock, f);
+	return d;
+}
+
 void ktimer_interrupt(void)
 {
 	unsigned cpu = arch_cpu_id();

@@ -74,3 +74,26 @@ exits=$(clean "$W/linux.log" | sed -n 's/.*vm linux: \([0-9]* exits:.*\)/\1/p' |
 fig "VM exits during the Linux boot (AMD-V)" "${exits:-not measured}"
 ovh=$(clean "$W/linux.log" | sed -n 's/.*vm linux: started: .*overhead \([0-9]*\) KiB.*/\1/p' | head -1)
 fig "hypervisor memory per VM beyond guest RAM" "${ovh:-?} KiB (goal <= 256 KiB)"
+
+# ---- Intel VT-x under Bochs: the same Linux boot, and the wall time of an exit ----
+"$TOP/scripts/mkiso.sh" "$W/linux.iso" "$B/kernel.elf" "$W/settings.cfg" "$W/vms/linux.vmx" 2>/dev/null
+t0=$(date +%s.%N)
+"$TOP/scripts/bochs.sh" --iso "$W/linux.iso" --mem 1024 --log "$W/vmx-linux.log" --timeout 1800 \
+	>/dev/null 2>&1
+t1=$(date +%s.%N)
+exits=$(clean "$W/vmx-linux.log" | sed -n 's/.*vm linux: \([0-9]* exits:.*\)/\1/p' | head -1)
+fig "VM exits during the Linux boot (VT-x)" "${exits:-not measured}"
+if clean "$W/vmx-linux.log" | grep -q '\[linux\] TV-VERDICT: PASS'; then
+	fig "Linux boot under Bochs VT-x, whole run" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f s wall (BIOS, GRUB, host boot, guest)", b - a }')"
+fi
+# Wall time per exit: the CPUID guest with 20000 more exits, the difference of two runs.
+bochs_cpuid() {
+	printf 'displayName = "cpuid"\nmemsize = "64"\nguest.kernel = "cpuid.elf"\nguest.cmdline = "cpuid.iters=%s"\n' "$1" > "$W/vms/cpuid.vmx"
+	"$TOP/scripts/mkiso.sh" "$W/cpuid.iso" "$B/kernel.elf" "$W/settings.cfg" "$W/vms/cpuid.vmx" 2>/dev/null
+	local s=$(date +%s.%N)
+	"$TOP/scripts/bochs.sh" --iso "$W/cpuid.iso" --log "$W/cpuid-vmx.log" --timeout 600 >/dev/null 2>&1
+	awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN { print b - a }'
+}
+w0=$(bochs_cpuid 1)
+w1=$(bochs_cpuid 20001)
+fig "wall time per CPUID exit round trip (Bochs VT-x)" "$(awk -v a="$w0" -v b="$w1" 'BEGIN { printf "%.1f us (20000 exits: %.1f s vs %.1f s)", (b - a) * 1e6 / 20000, b, a }')"

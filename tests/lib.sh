@@ -83,14 +83,13 @@ vmx_linux() {
 		"guest.cmdline = \"console=ttyS0 quiet tv.cpus=1 tv.mem=$2 tv.hv=1 ${3:-}\""
 }
 
-# qemu_until IMG LOG TIMEOUT REGEX [qemu.sh options...]: boot in the background and
-# stop QEMU as soon as every line the regex describes... once one line matches REGEX.
-# Returns 0 if it matched, 124 on timeout, or QEMU's exit code if it ended first.
-qemu_until() {
-	local img=$1 log=$2 t=$3 re=$4 pid rc=124
-	shift 4
+# run_until LOG REGEX CMD...: run CMD in the background and stop it as soon as a
+# line of LOG matches REGEX. Returns 0 if it matched, else CMD's exit code.
+run_until() {
+	local log=$1 re=$2 pid rc=124
+	shift 2
 	: > "$log"
-	"$TOP/scripts/qemu.sh" --batch --log "$log" --timeout "$t" "$@" "$img" &
+	"$@" &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		if clean_log "$log" | grep -E -- "$re" >/dev/null; then
@@ -102,6 +101,8 @@ qemu_until() {
 	if [ "$rc" = 0 ]; then
 		sleep 1 # let the next lines reach the log
 		pkill -P "$pid" 2>/dev/null
+		sleep 0.2
+		pkill -9 -P "$pid" 2>/dev/null
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	else
@@ -109,6 +110,66 @@ qemu_until() {
 		rc=$?
 	fi
 	return "$rc"
+}
+
+# qemu_until IMG LOG TIMEOUT REGEX [qemu.sh options...]: boot under QEMU until REGEX.
+qemu_until() {
+	local img=$1 log=$2 t=$3 re=$4
+	shift 4
+	run_until "$log" "$re" "$TOP/scripts/qemu.sh" --batch --log "$log" --timeout "$t" "$@" "$img"
+}
+
+# ---- the same VM tests on both vendors (tests/vm) ----
+# HV picks the platform: svm = QEMU's AMD-V booting the UEFI stick image,
+# vmx = Bochs' VT-x booting a GRUB multiboot2 ISO with the same files.
+HV=${HV:-svm}
+case "$HV" in
+svm) HV_NAME="AMD-V" ;;
+vmx) HV_NAME="Intel VT-x" ;;
+*) echo "lib.sh: HV must be svm or vmx, not $HV" >&2; exit 2 ;;
+esac
+
+# vm_boot LOG TIMEOUT SETTINGS_TEXT [--until REGEX] [--mem MiB] VMX...: build the
+# boot medium for $HV with these VMs and run it; returns the emulator's exit code
+# (124 on timeout), or 0 once REGEX matched.
+vm_boot() {
+	local log=$1 t=$2 settings=$3 re= mem=1024
+	shift 3
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--until) re=$2; shift 2 ;;
+		--mem) mem=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	local run
+	if [ "$HV" = svm ]; then
+		make_stick "$WORK/stick.img" "$settings" "$@"
+		run=("$TOP/scripts/qemu.sh" --batch --log "$log" --timeout "$t" --mem "$mem" "$WORK/stick.img")
+	else
+		printf '%s\n' "$settings" > "$WORK/settings.cfg"
+		"$TOP/scripts/mkiso.sh" "$WORK/vms.iso" "$B/kernel.elf" "$WORK/settings.cfg" "$@" ||
+			return 2
+		run=("$TOP/scripts/bochs.sh" --iso "$WORK/vms.iso" --log "$log" --timeout "$t" --mem "$mem")
+	fi
+	if [ -n "$re" ]; then
+		run_until "$log" "$re" "${run[@]}" 2>>"$WORK/emulator.err"
+	else
+		: > "$log"
+		"${run[@]}" 2>>"$WORK/emulator.err"
+	fi
+}
+
+# expect_poweroff RC LOG NAME: the emulator ended through the host's ACPI poweroff
+# (QEMU exits 0 on it, Bochs 1, as on a panic: the log tells them apart).
+expect_poweroff() {
+	local want=0
+	[ "$HV" = vmx ] && want=1
+	if [ "$1" = "$want" ] && clean_log "$2" | grep -F 'power: ACPI S5 soft-off' >/dev/null; then
+		pass "$3"
+	else
+		fail "$3: emulator exit code $1 (timeout 124), see $2"
+	fi
 }
 
 # Seconds on the host's log clock of the first line matching REGEX.

@@ -40,10 +40,12 @@ $(B)/guests/%.elf: $(B)/guests/%.o $(GUEST_RT_OBJS) $(GUEST_LDS)
 guests: $(GUEST_ELFS)
 .PHONY: guests
 
-# Integration tests: whole boots under QEMU (AMD-V) and Bochs (VT-x).
+# Integration tests: whole boots under QEMU (AMD-V) and Bochs (VT-x). The VM
+# tests in tests/vm run once per vendor ("svm:"/"vmx:" set HV for the script).
+VM_TESTS := tests/vm/linux.sh tests/vm/hostile.sh tests/vm/configs.sh tests/vm/two_linux.sh
 INTEGRATION := tests/qemu/boot.sh tests/qemu/panic.sh tests/qemu/bad_image.sh \
-	tests/bochs/boot.sh tests/qemu/vm_linux.sh tests/qemu/vm_hostile.sh \
-	tests/qemu/vm_configs.sh tests/qemu/vm_lifecycle.sh tests/qemu/vm_console.sh
+	tests/bochs/boot.sh tests/bochs/uefi.sh tests/qemu/vm_console.sh \
+	$(addprefix svm:,$(VM_TESTS)) $(addprefix vmx:,$(VM_TESTS))
 
 .PHONY: test unit-tests integration-tests
 unit-tests: $(UNIT_BINS)

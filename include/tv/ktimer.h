@@ -22,6 +22,8 @@ struct ktimer {
 /* (Re-)arm t to fire at deadline on this CPU; a past deadline fires soon. */
 void ktimer_arm(struct ktimer *t, u64 deadline);
 void ktimer_cancel(struct ktimer *t);
+/* The earliest deadline armed on this CPU, 0 if none. */
+u64 ktimer_next_deadline(void);
 /* From the timer interrupt: run what is due, program the next. */
 void ktimer_interrupt(void);
 /* Start the 100 Hz bookkeeping tick (arch_ticks) on this CPU. */

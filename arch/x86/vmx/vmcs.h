@@ -171,6 +171,7 @@ enum vmcs_field {
 #define PIN_EXT_INTR_EXITING (1u << 0)
 #define PIN_NMI_EXITING (1u << 3)
 #define PIN_VIRTUAL_NMIS (1u << 5)
+#define PIN_PREEMPTION_TIMER (1u << 6)
 
 #define CPU_INTR_WINDOW_EXITING (1u << 2)
 #define CPU_USE_TSC_OFFSETTING (1u << 3)

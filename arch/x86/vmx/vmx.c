@@ -9,9 +9,11 @@
  * vCPU owns it: the host never uses them), the FPU (arch/x86/fpu.c).
  */
 #include <arch/mm.h>
+#include <tv/arch.h>
 #include <tv/errno.h>
 #include <tv/guestboot.h>
 #include <tv/heap.h>
+#include <tv/ktimer.h>
 #include <tv/log.h>
 #include <tv/panic.h>
 #include <tv/pmm.h>
@@ -141,9 +143,16 @@ static int read_caps(char *why, size_t whylen)
 	caps.phys_addr_bits = cpuid_max_ext_leaf() >= 0x80000008 ? cpuid(0x80000008, 0).eax & 0xff
 								   : 36;
 
-	/* Interrupts and NMIs of the host always end the guest's turn. */
-	r = adjust_ctls(caps.pin, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, 0, &h->pin, "pin-based",
-			why, whylen);
+	/*
+	 * Interrupts and NMIs of the host always end the guest's turn. The
+	 * preemption timer is a backstop: it ends a turn when the host's next
+	 * timer is due even if interrupt exits fail. Bochs 2.7 needs it: a
+	 * guest entered with IF clear never exits for host interrupts there,
+	 * as VM entry re-evaluates interrupt masking before the CPU counts as
+	 * in the guest.
+	 */
+	r = adjust_ctls(caps.pin, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, PIN_PREEMPTION_TIMER,
+			&h->pin, "pin-based", why, whylen);
 	/*
 	 * HLT idles the vCPU in the scheduler; CR8 would reach the real TPR;
 	 * RDPMC and MONITOR/MWAIT are not offered; I/O and MSRs go through
@@ -195,6 +204,7 @@ static int read_caps(char *why, size_t whylen)
 		h->cr0_mask &= ~(CR0_PE | CR0_PG);
 	h->cr4_mask = caps.cr4_fixed0 | ~caps.cr4_fixed1;
 	h->revision = caps.basic & 0x7fffffff;
+	h->preempt_shift = caps.misc & 0x1f; /* the timer counts TSC >> IA32_VMX_MISC[4:0] */
 	return 0;
 }
 
@@ -765,6 +775,16 @@ static void vmx_vcpu_put(struct vcpu *v)
 	lazy_owner[cpu] = NULL;
 }
 
+/* Preemption-timer units until the host's next timer is due (at most 10 ms). */
+static u32 preemption_budget(void)
+{
+	u64 now = arch_uptime_ns(), next = ktimer_next_deadline(), ns = 10000000;
+
+	if (next && next - now < ns)
+		ns = next > now ? next - now : 0;
+	return (u32)MAX((ns * (arch_tsc_hz() / 1000000) / 1000) >> vmx_host.preempt_shift, 1);
+}
+
 static int vmx_vcpu_enter(struct vcpu *v)
 {
 	struct vmx_vcpu *s = to_vmx(v);
@@ -784,6 +804,8 @@ static int vmx_vcpu_enter(struct vcpu *v)
 		s->flush_tlb = false;
 	}
 	vmcs_write64(TSC_OFFSET, v->vm->tsc_offset);
+	if (vmx_host.pin & PIN_PREEMPTION_TIMER)
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, preemption_budget());
 	vmcs_writel(GUEST_RSP, v->regs[VREG_RSP]);
 	if (v->regs[VREG_RIP] != s->exit_rip) {
 		/* We completed an instruction for the guest: an STI or MOV SS shadow ended with it. */

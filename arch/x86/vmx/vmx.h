@@ -41,6 +41,7 @@ struct vmx_host {
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u64 cr0_mask, cr4_mask;              /* guest CR bits the host owns */
 	u32 revision;
+	unsigned preempt_shift;              /* VMX-preemption timer rate: TSC >> this */
 	bool unrestricted, vpid;
 	bool invept_single;                  /* else all-context */
 	u64 pat, efer;

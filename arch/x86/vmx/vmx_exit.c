@@ -33,7 +33,7 @@ static unsigned len(struct vcpu *v)
 
 static int exit_nothing(struct vcpu *v)
 {
-	/* A host interrupt: the host takes it once IF is restored. */
+	/* A host interrupt (or the preemption timer): the host takes it once IF is restored. */
 	(void)v;
 	return 0;
 }
@@ -258,6 +258,7 @@ static const struct vmx_exit_handler handlers[EXIT_REASON_NR] = {
 	[EXIT_REASON_EPT_MISCONFIG] = { exit_ept_misconfig, VMEXIT_OTHER },
 	[EXIT_REASON_INVEPT] = { exit_ud, VMEXIT_UD },
 	[EXIT_REASON_INVVPID] = { exit_ud, VMEXIT_UD },
+	[EXIT_REASON_PREEMPTION_TIMER] = { exit_nothing, VMEXIT_INTR },
 	[EXIT_REASON_WBINVD] = { exit_invd, VMEXIT_OTHER },
 	[EXIT_REASON_XSETBV] = { exit_xsetbv, VMEXIT_XSETBV },
 	[EXIT_REASON_VMFUNC] = { exit_ud, VMEXIT_UD },
