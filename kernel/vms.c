@@ -6,6 +6,7 @@
  */
 #include <arch/mm.h>
 #include <tv/bootinfo.h>
+#include <tv/cmdline.h>
 #include <tv/drivers.h>
 #include <tv/heap.h>
 #include <tv/log.h>
@@ -41,6 +42,7 @@ void vms_start_all(const struct bootinfo *bi, bool vmm_ready, const char *no_vmm
 	static struct vm_config sorted[VMS_MAX];
 	static struct vmcfg_diag sorted_diags[VMS_MAX];
 	static bool sorted_ok[VMS_MAX];
+	const char *corrupt = cmdline_get("test.corrupt_vm");
 
 	nslots = 0;
 	for (size_t i = 0; i < bi->nmodules; i++) {
@@ -99,6 +101,8 @@ void vms_start_all(const struct bootinfo *bi, bool vmm_ready, const char *no_vmm
 			pr_err("vm %s (%s): not started\n", c->name, c->file);
 			continue;
 		}
+		if (corrupt && strcmp(corrupt, c->name) == 0)
+			vm_test_corrupt(s->vm);
 		s->state = VM_STATE_RUNNING;
 	}
 }

@@ -301,6 +301,20 @@ u64 vm_overhead(struct vm *vm)
 	return vm->overhead_bytes + (vm->arch.vendor ? arch_vm_overhead(vm) : 0);
 }
 
+/*
+ * Fault injection for tests (test.corrupt_vm=NAME): long mode without
+ * CR4.PAE, a guest state no CPU enters. It makes the first VM entry fail
+ * the way a VMM bug would, so tests see that only this VM stops and that
+ * the reason names the broken rule.
+ */
+void vm_test_corrupt(struct vm *vm)
+{
+	struct vcpu *v = vm->vcpus[0];
+
+	pr_warn("vm %s: test.corrupt_vm: clearing CR4.PAE before the first entry\n", vm->name);
+	vcpu_set(v, VREG_CR4, vcpu_get(v, VREG_CR4) & ~(1ull << 5));
+}
+
 void vm_log_exits(struct vm *vm)
 {
 	char line[256];

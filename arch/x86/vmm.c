@@ -59,10 +59,6 @@ void arch_vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 e
 bool arch_vcpu_can_inject_irq(struct vcpu *v) { return ops->vcpu_can_inject_irq(v); }
 void arch_vcpu_inject_irq(struct vcpu *v, u8 vector) { ops->vcpu_inject_irq(v, vector); }
 void arch_vcpu_request_irq_window(struct vcpu *v) { ops->vcpu_request_irq_window(v); }
-bool arch_vcpu_has_next_rip(struct vcpu *v, u64 *next_rip)
-{
-	return ops->vcpu_has_next_rip(v, next_rip);
-}
 void arch_vcpu_load(struct vcpu *v) { ops->vcpu_load(v); }
 void arch_vcpu_put(struct vcpu *v) { ops->vcpu_put(v); }
 void arch_vcpu_dump(struct vcpu *v) { ops->vcpu_dump(v); }

@@ -47,8 +47,6 @@ void arch_vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 e
 bool arch_vcpu_can_inject_irq(struct vcpu *v);
 void arch_vcpu_inject_irq(struct vcpu *v, u8 vector);
 void arch_vcpu_request_irq_window(struct vcpu *v);
-/* Whether the CPU reports the next RIP itself (NRIP save); else we decode. */
-bool arch_vcpu_has_next_rip(struct vcpu *v, u64 *next_rip);
 
 /* Guest FPU/SSE/AVX state: move it on and off this CPU (arch/x86/fpu.c). */
 void arch_fpu_init(void);

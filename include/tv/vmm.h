@@ -172,6 +172,8 @@ int vm_reset(struct vm *vm);
 const char *vm_state_name(enum vm_state s);
 /* Log the VM's exit counters by reason. */
 void vm_log_exits(struct vm *vm);
+/* Tests: make the VM's first entry fail (kernel option test.corrupt_vm=NAME). */
+void vm_test_corrupt(struct vm *vm);
 
 /* ---- guest memory ---- */
 

@@ -3,8 +3,10 @@
 # crashes only its VM (registers logged); accesses to unmapped MMIO, unknown
 # MSRs and empty ports get what hardware would give; a guest spinning with
 # interrupts off is preempted; timers, FPU state, CPUID and a guest reset
-# behave. Every test guest reports from inside, and a Debian Linux VM on the
-# same host still reaches userspace (LINUX=0 leaves it out, for quick runs).
+# behave. A VM whose state the CPU refuses at entry (test.corrupt_vm injects
+# one) crashes with the broken rule named. Every test guest reports from
+# inside, and a Debian Linux VM on the same host still reaches userspace
+# (LINUX=0 leaves it out, for quick runs).
 # Runs on both vendors: HV=svm (QEMU) or HV=vmx (Bochs).
 . "$(dirname "$0")/../lib.sh"
 
@@ -15,6 +17,7 @@ for g in "${guests[@]}" spin; do
 	# fpu's default 600000 exits take long when ten VMs share one CPU
 	vms+=("$(vmx_guest "$g" "$g" "$([ "$g" = fpu ] && echo fpu.iters=20000)")")
 done
+vms+=("$(vmx_guest badstate cpuid)")
 if [ "$LINUX" = 1 ]; then
 	vms+=("$(vmx_linux linux 256)")
 	last='\[linux\] TV-VERDICT'
@@ -22,7 +25,8 @@ else
 	last='vm fpu: off'   # the longest-running guest
 fi
 # spin never stops: end the run once the last verdict is in.
-vm_boot "$WORK/serial.log" 900 'hostname = "hostile"' --until "$last" --mem 1024 "${vms[@]}"
+vm_boot "$WORK/serial.log" 900 'kernel.cmdline = "test.corrupt_vm=badstate"' --until "$last" \
+	--mem 1024 "${vms[@]}"
 rc=$?
 log=$WORK/serial.log
 
@@ -39,6 +43,13 @@ done
 expect "$log" 'vm reboot: reset requested by the guest; restarting' "reboot: the host restarts the VM"
 expect "$log" '\[reboot\] TV-TEST reboot: second boot after the reset' "reboot: the guest boots again"
 expect "$log" 'vm msr: rdmsr 0x12345678 \(0\): not allowed, #GP' "msr: unknown MSR logged by the host"
+if [ "$HV" = svm ]; then
+	refused='VMRUN refused the guest state \(long mode paging without CR4\.PAE\)'
+else
+	refused='VM entry refused the guest state \(guest CR4: PAE clear with IA-32e mode guest\)'
+fi
+expect "$log" "vm badstate: crashed \\($refused\\)" "bad guest state: VM crashed, the rule named"
+expect_not "$log" '\[badstate\]' "bad guest state: the guest never ran"
 expect "$log" '\[spin\] TV-TEST spin: spinning with interrupts off' "spin: guest is spinning"
 expect_not "$log" 'vm spin: (off|crashed)' "spin: VM keeps running (preempted, not killed)"
 if [ "$LINUX" = 1 ]; then

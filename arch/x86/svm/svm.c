@@ -412,7 +412,7 @@ static void svm_vcpu_request_irq_window(struct vcpu *v)
 	c->intercept_misc1 |= SVM_INTERCEPT1_VINTR;
 }
 
-static bool svm_vcpu_has_next_rip(struct vcpu *v, u64 *next_rip)
+bool svm_next_rip(struct vcpu *v, u64 *next_rip)
 {
 	if (!has_nrips)
 		return false;
@@ -501,7 +501,6 @@ const struct vmm_ops svm_ops = {
 	.vcpu_can_inject_irq = svm_vcpu_can_inject_irq,
 	.vcpu_inject_irq = svm_vcpu_inject_irq,
 	.vcpu_request_irq_window = svm_vcpu_request_irq_window,
-	.vcpu_has_next_rip = svm_vcpu_has_next_rip,
 	.vcpu_load = svm_vcpu_load_put,
 	.vcpu_put = svm_vcpu_load_put,
 	.vcpu_dump = svm_vcpu_dump,

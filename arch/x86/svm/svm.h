@@ -39,6 +39,8 @@ void svm_vmrun(paddr_t vmcb_pa, u64 *regs, paddr_t host_save_pa);
 
 /* svm_exit.c: the exit dispatch table. */
 int svm_handle_exit(struct vcpu *v);
+/* svm.c: the next RIP the CPU saved (NRIP save), if it has that feature. */
+bool svm_next_rip(struct vcpu *v, u64 *next_rip);
 /* svm.c: queue an exception for the next VMRUN. */
 void svm_queue_exception(struct vcpu *v, u8 vector, bool has_err, u32 err);
 

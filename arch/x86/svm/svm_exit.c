@@ -27,7 +27,7 @@ static unsigned cpu_len(struct vcpu *v)
 {
 	u64 next;
 
-	if (arch_vcpu_has_next_rip(v, &next) && next)
+	if (svm_next_rip(v, &next) && next)
 		return (unsigned)(next - v->regs[VREG_RIP]);
 	return 0;
 }
@@ -206,7 +206,8 @@ int svm_handle_exit(struct vcpu *v)
 		v->exits[VMEXIT_MMIO]++;
 		return exit_npf(v, vmcb);
 	}
-	if (code == SVM_EXIT_INVALID) {
+	/* -1, which QEMU stores as 32 bits: compare the low half only. */
+	if ((u32)code == (u32)SVM_EXIT_INVALID) {
 		vmm_crash(v, "VMRUN refused the guest state (%s)", svm_check_state(vmcb));
 		return -1;
 	}

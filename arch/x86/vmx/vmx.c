@@ -744,13 +744,6 @@ static void vmx_vcpu_request_irq_window(struct vcpu *v)
 		     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) | CPU_INTR_WINDOW_EXITING);
 }
 
-static bool vmx_vcpu_has_next_rip(struct vcpu *v, u64 *next_rip)
-{
-	/* VMX reports the length of every instruction that exits. */
-	*next_rip = v->regs[VREG_RIP] + to_vmx(v)->insn_len;
-	return true;
-}
-
 static void vmx_vcpu_load(struct vcpu *v)
 {
 	struct vmx_vcpu *s = to_vmx(v);
@@ -976,7 +969,6 @@ const struct vmm_ops vmx_ops = {
 	.vcpu_can_inject_irq = vmx_vcpu_can_inject_irq,
 	.vcpu_inject_irq = vmx_vcpu_inject_irq,
 	.vcpu_request_irq_window = vmx_vcpu_request_irq_window,
-	.vcpu_has_next_rip = vmx_vcpu_has_next_rip,
 	.vcpu_load = vmx_vcpu_load,
 	.vcpu_put = vmx_vcpu_put,
 	.vcpu_dump = vmx_vcpu_dump,

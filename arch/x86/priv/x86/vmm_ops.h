@@ -29,7 +29,6 @@
 	OP(bool, vcpu_can_inject_irq, (struct vcpu *v))                                        \
 	OP(void, vcpu_inject_irq, (struct vcpu *v, u8 vector))                                 \
 	OP(void, vcpu_request_irq_window, (struct vcpu *v))                                    \
-	OP(bool, vcpu_has_next_rip, (struct vcpu *v, u64 *next_rip))                           \
 	OP(void, vcpu_load, (struct vcpu *v))                                                  \
 	OP(void, vcpu_put, (struct vcpu *v))                                                   \
 	OP(void, vcpu_dump, (struct vcpu *v))
