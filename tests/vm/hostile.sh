@@ -11,7 +11,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 LINUX=${LINUX:-1}
-guests=(triple mmio msr ioport timer fpu cpuid reboot)
+guests=(triple mmio msr ioport timer fpu cpuid reboot realmode)
 vms=()
 for g in "${guests[@]}" spin; do
 	# fpu's default 600000 exits take long when ten VMs share one CPU
@@ -36,7 +36,7 @@ expect "$log" '\[triple\] TV-TEST triple: about to triple fault' "triple: guest 
 expect "$log" 'vm triple: crashed \(triple fault \(shutdown\)\)' "triple: VM marked crashed"
 expect "$log" 'vm triple: vCPU 0: triple fault' "triple: crash reported with the vCPU"
 expect "$log" '^\[ *[0-9.]+\]   RIP [0-9a-f]{16} +RSP [0-9a-f]{16}' "triple: guest registers logged"
-for g in mmio msr ioport timer fpu cpuid reboot; do
+for g in mmio msr ioport timer fpu cpuid reboot realmode; do
 	expect "$log" "\\[$g\\] TV-TEST $g: PASS" "$g: in-guest checks pass"
 	expect "$log" "vm $g: off \\(guest powered off" "$g: VM powered off normally"
 done
