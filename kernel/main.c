@@ -146,6 +146,8 @@ void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 	if (r)
 		panic("kmain: no usable timer (%d)", r);
 	arch_irq_enable();
+	if (cmdline_flag("test.vmx_locked_off"))
+		arch_virt_test_lock_off();
 	banner(&boot_info);
 	if (cmdline_flag("debug.pagefault"))
 		debug_trigger_pagefault();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* virt.c: which hardware virtualization this CPU offers, and whether firmware allows it. */
 #include <tv/arch.h>
+#include <tv/log.h>
 #include <tv/printf.h>
 #include <x86/cpuid.h>
 #include <x86/msr.h>
@@ -53,6 +54,16 @@ static void detect_svm(struct virt_info *vi)
 		 f.eax & 0xff, f.ebx, (f.edx & CPUID8A_EDX_NPT) ? ", NPT" : ", no NPT",
 		 (f.edx & CPUID8A_EDX_NRIPS) ? ", NRIP save" : ", no NRIP save",
 		 (f.edx & CPUID8A_EDX_DECODE_ASSISTS) ? ", decode assists" : "");
+}
+
+void arch_virt_test_lock_off(void)
+{
+	if (!cpu_is_intel() || !(cpuid(1, 0).ecx & CPUID1_ECX_VMX))
+		return;
+	if (rdmsr(MSR_IA32_FEATURE_CONTROL) & FEATURE_CONTROL_LOCKED)
+		pr_warn("test.vmx_locked_off: IA32_FEATURE_CONTROL is already locked by firmware\n");
+	else
+		wrmsr(MSR_IA32_FEATURE_CONTROL, FEATURE_CONTROL_LOCKED);
 }
 
 void arch_virt_detect(struct virt_info *vi)

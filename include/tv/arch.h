@@ -48,6 +48,11 @@ struct virt_info {
 	char detail[96];      /* features, or why it cannot be used */
 };
 void arch_virt_detect(struct virt_info *vi);
+/*
+ * Tests: lock IA32_FEATURE_CONTROL with VMX off, as firmware with VT-x
+ * switched off in setup leaves it (Intel only; nothing elsewhere).
+ */
+void arch_virt_test_lock_off(void);
 
 /*
  * Timekeeping: calibrate the TSC and the local APIC timer against a
