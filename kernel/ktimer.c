@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
-/* ktimer.c: per-CPU sorted one-shot timers over the arch's one-shot interrupt. */
+/*
+ * ktimer.c: per-CPU sorted one-shot timers over the arch's one-shot
+ * interrupt. A timer fires on the CPU that armed it last; arming or
+ * cancelling it from another CPU takes the owning CPU's lock to unlink it.
+ */
 #include <tv/arch.h>
 #include <tv/ktimer.h>
 #include <tv/spinlock.h>
 
-#define MAX_CPUS 256
+#define MAX_CPUS ARCH_MAX_CPUS
 
 static struct {
 	struct ktimer *head;
@@ -30,14 +34,39 @@ static void program(unsigned cpu)
 	arch_timer_oneshot(cpus[cpu].head ? cpus[cpu].head->deadline : 0);
 }
 
+/* Unlink t from whichever CPU's list holds it (timers may be re-armed from any CPU). */
+static void disarm(struct ktimer *t)
+{
+	for (;;) {
+		unsigned cpu = READ_ONCE(t->cpu);
+		irqflags_t f = spin_lock_irqsave(&cpus[cpu].lock);
+
+		if (t->cpu == cpu) {
+			if (t->armed) {
+				bool was_head = cpus[cpu].head == t;
+
+				unlink(&cpus[cpu].head, t);
+				/* Another CPU's timer fires early at worst and finds nothing due. */
+				if (was_head && cpu == arch_cpu_id())
+					program(cpu);
+			}
+			spin_unlock_irqrestore(&cpus[cpu].lock, f);
+			return;
+		}
+		spin_unlock_irqrestore(&cpus[cpu].lock, f);   /* moved meanwhile: retry */
+	}
+}
+
 void ktimer_arm(struct ktimer *t, u64 deadline)
 {
 	unsigned cpu = arch_cpu_id();
-	irqflags_t f = spin_lock_irqsave(&cpus[cpu].lock);
+	irqflags_t f;
 	struct ktimer **p;
 
-	if (t->armed)
-		unlink(&cpus[t->cpu].head, t);
+	/* Callers serialise arming one timer (the VM's is armed under vm->lock). */
+	if (READ_ONCE(t->armed))
+		disarm(t);
+	f = spin_lock_irqsave(&cpus[cpu].lock);
 	t->deadline = deadline;
 	t->cpu = cpu;
 	t->armed = true;
@@ -52,13 +81,7 @@ void ktimer_arm(struct ktimer *t, u64 deadline)
 
 void ktimer_cancel(struct ktimer *t)
 {
-	unsigned cpu = t->cpu;
-	irqflags_t f = spin_lock_irqsave(&cpus[cpu].lock);
-
-	if (t->armed)
-		unlink(&cpus[cpu].head, t);
-	program(cpu);
-	spin_unlock_irqrestore(&cpus[cpu].lock, f);
+	disarm(t);
 }
 
 u64 ktimer_next_deadline(void)

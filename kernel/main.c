@@ -114,11 +114,29 @@ static void boot_selftest(void)
 	power_off();
 }
 
+static bool vmm_ready;
+static unsigned vmm_cpus;
+
+/* Each application processor, set up by arch_smp_start, before the next one starts. */
+static void ap_setup(void)
+{
+	char why[128];
+
+	if (!vmm_ready)
+		return;
+	if (arch_vmm_cpu_enable(why, sizeof(why))) {
+		pr_err("cpu %u: virtualization unusable: %s; it runs no vCPUs\n", arch_cpu_id(), why);
+		return;
+	}
+	vmm_cpus++;
+	sched_cpu_add(arch_cpu_id());
+}
+
 void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 {
 	static char why_novmm[128];
 	const char *why;
-	bool vmm_ready;
+	unsigned ncpus;
 	int r;
 
 	kernel_phys_base = kernel_phys;
@@ -157,7 +175,21 @@ void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 	arch_fpu_init();
 	vmm_ready = arch_vmm_init(why_novmm, sizeof(why_novmm)) == 0;
 	if (vmm_ready)
-		pr_info("vmm: %s ready\n", arch_vmm_name());
+		vmm_cpus = 1;
+	if (vmm_ready)
+		sched_cpu_add(0);
+	ncpus = arch_smp_start(ap_setup, sched_run);
+	if (cmdline_flag("test.smp")) {
+		char msg[160];
+
+		if (arch_smp_selftest(msg, sizeof(msg)))
+			pr_err("test.smp: FAIL: %s\n", msg);
+		else
+			pr_info("test.smp: PASS: %s\n", msg);
+	}
+	if (vmm_ready)
+		pr_info("vmm: %s ready on %u of %u CPUs\n", arch_vmm_name(),
+			vmm_cpus, ncpus);
 	else
 		pr_err("vmm: VMs cannot run: %s\n", why_novmm);
 	vms_start_all(&boot_info, vmm_ready, why_novmm);

@@ -27,6 +27,13 @@ static void slice_end(struct ktimer *t)
 	need_resched = true;
 }
 
+static u64 cpu_mask;
+
+void sched_cpu_add(unsigned cpu)
+{
+	__atomic_or_fetch(&cpu_mask, 1ull << cpu, __ATOMIC_RELEASE);
+}
+
 void sched_add(struct vcpu *v)
 {
 	irqflags_t f = arch_irq_save();
@@ -108,6 +115,12 @@ static struct vcpu *pick(void)
 
 void sched_run(void)
 {
+	if (arch_cpu_id() != 0) {
+		/* Interim: application processors idle until the SMP scheduler. */
+		arch_irq_enable();
+		for (;;)
+			arch_wait_for_interrupt();
+	}
 	slice_timer.fn = slice_end;
 	for (;;) {
 		struct vcpu *v;

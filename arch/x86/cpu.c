@@ -75,6 +75,11 @@ void arch_early_init(void)
 	smp_mark_online();
 }
 
+void arch_cpu_setup_ap(void)
+{
+	cpu_setup_control_regs();
+}
+
 void arch_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 {
 	struct cpuid_regs r = cpuid(leaf, subleaf);

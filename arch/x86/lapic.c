@@ -10,6 +10,9 @@
 
 #define X2APIC_MSR(reg) (0x800u + ((reg) >> 4))
 #define ICR_DELIVERY_NMI (4u << 8)
+#define ICR_DELIVERY_INIT (5u << 8)
+#define ICR_DELIVERY_SIPI (6u << 8)
+#define ICR_TRIGGER_LEVEL (1u << 15)
 #define ICR_PENDING (1u << 12)
 #define ICR_ASSERT (1u << 14)
 #define ICR_DEST_ALL_BUT_SELF (3u << 18)
@@ -96,4 +99,14 @@ void lapic_send_ipi(u32 apic_id, u8 vector)
 void lapic_nmi_others(void)
 {
 	send_icr(0, ICR_ASSERT | ICR_DELIVERY_NMI | ICR_DEST_ALL_BUT_SELF);
+}
+
+void lapic_send_init(u32 apic_id)
+{
+	send_icr(apic_id, ICR_DELIVERY_INIT | ICR_ASSERT | ICR_TRIGGER_LEVEL);
+}
+
+void lapic_send_sipi(u32 apic_id, u8 page)
+{
+	send_icr(apic_id, ICR_DELIVERY_SIPI | ICR_ASSERT | page);
 }

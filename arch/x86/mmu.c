@@ -181,3 +181,11 @@ void *arch_ioremap(paddr_t pa, u64 size, bool wc)
 	spin_unlock_irqrestore(&mmu_lock, f);
 	return r ? NULL : (void *)(uintptr_t)(va + off);
 }
+
+u64 *mmu_kernel_pte(u64 va)
+{
+	unsigned level;
+	u64 *pte = pt_lookup(&kops, kernel_root, va, &level);
+
+	return pte && level == PT_LEVEL_4K ? pte : NULL;
+}

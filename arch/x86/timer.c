@@ -149,6 +149,13 @@ int arch_timer_init(unsigned hz)
 	return 0;
 }
 
+void arch_timer_init_ap(void)
+{
+	/* Calibration is the boot CPU's: every LAPIC timer runs off the same clock. */
+	lapic_write(LAPIC_TIMER_DIV, LAPIC_TIMER_DIV_16);
+	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER);
+}
+
 u64 arch_tsc_hz(void)
 {
 	return tsc_hz;

@@ -25,6 +25,15 @@ int arch_vmm_init(char *why, size_t whylen)
 	return r;
 }
 
+int arch_vmm_cpu_enable(char *why, size_t whylen)
+{
+	if (!ops) {
+		snprintf(why, whylen, "no virtualization backend");
+		return -ENODEV;
+	}
+	return ops->cpu_enable(why, whylen);
+}
+
 const char *arch_vmm_name(void)
 {
 	return ops ? ops->name : "none";

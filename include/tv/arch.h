@@ -92,6 +92,22 @@ void __noreturn arch_reset_fallback(void);
 void arch_dump_frame(const struct trap_frame *tf);
 /* The interrupted instruction and frame pointer of a trap frame. */
 void arch_trap_frame_pc(const struct trap_frame *tf, u64 *pc, u64 *fp);
+/*
+ * Start every application processor the ACPI MADT lists (INIT-SIPI-SIPI).
+ * One at a time, each sets itself up (descriptors, LAPIC and its timer,
+ * FPU), calls setup, lets the next one start and calls cont, which never
+ * returns. A CPU that does not start is logged and left out. Returns the
+ * CPUs online; their numbers are 0..n-1 (0 = the boot CPU).
+ */
+unsigned arch_smp_start(void (*setup)(void), void (*cont)(void));
+/* Interrupt cpu: it leaves a guest or a halt and looks at its scheduler. */
+void arch_cpu_kick(unsigned cpu);
+/* Run fn(arg) on every other online CPU, in interrupt context; waits. Interrupts on. */
+void arch_smp_call_others(void (*fn)(void *), void *arg);
+/* Drop the kernel's TLB entries for [va, va+len) on every CPU. Interrupts on. */
+void arch_tlb_shootdown(u64 va, u64 len);
+/* test.smp: calls and a TLB shootdown on every CPU; 0 if all passed, msg says what. */
+int arch_smp_selftest(char *msg, size_t len);
 /* Ask every other CPU to stop (NMI); returns at once. */
 void arch_stop_other_cpus(void);
 /* Walk the frame-pointer chain from rbp, calling fn for each return address. */

@@ -19,6 +19,8 @@ struct guest_boot_state;
 int arch_vmm_init(char *why, size_t whylen);
 /* "AMD-V" or "Intel VT-x", once initialized. */
 const char *arch_vmm_name(void);
+/* Application processors: enable the backend arch_vmm_init chose on this CPU too. */
+int arch_vmm_cpu_enable(char *why, size_t whylen);
 
 /* Nested paging for a VM. */
 int arch_vm_init(struct vm *vm);

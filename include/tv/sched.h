@@ -11,6 +11,8 @@
 
 struct vcpu;
 
+/* Host CPU cpu can run vCPUs (virtualization enabled on it). */
+void sched_cpu_add(unsigned cpu);
 void sched_add(struct vcpu *v);
 /* The scheduler loop of this CPU; never returns. */
 void __attribute__((noreturn)) sched_run(void);

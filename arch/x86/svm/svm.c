@@ -172,6 +172,7 @@ static int svm_vm_map_ram(struct vm *vm, u64 gpa, paddr_t hpa, u64 size)
 	struct svm_vm *s = to_svm_vm(vm);
 	struct pt_ops ops = npt_ops(s);
 
+	__atomic_add_fetch(&s->npt_gen, 1, __ATOMIC_RELEASE);
 	return pt_map(&ops, s->npt_root, gpa, hpa, size, PTE_P | PTE_W | PTE_U);
 }
 
@@ -221,6 +222,7 @@ static int svm_vcpu_init(struct vcpu *v)
 	c->n_cr3 = sv->npt_root;
 	s->vmcb->save.g_pat = PAT_POWER_ON;
 	s->flush_tlb = true;
+	s->last_cpu = -1;
 	v->arch.vendor = s;
 	return 0;
 }
@@ -434,6 +436,17 @@ static int svm_vcpu_enter(struct vcpu *v)
 	irqflags_t f;
 
 	vmcb->ctl.tsc_offset = v->vm->tsc_offset;
+	/*
+	 * ASID-tagged translations are per CPU: arriving on a CPU that may hold
+	 * stale ones (this ASID's earlier owner ran there, or this vCPU before
+	 * the nested tables changed) flushes them.
+	 */
+	if (s->last_cpu != (int)cpu ||
+	    s->npt_gen != __atomic_load_n(&to_svm_vm(v->vm)->npt_gen, __ATOMIC_ACQUIRE)) {
+		s->npt_gen = __atomic_load_n(&to_svm_vm(v->vm)->npt_gen, __ATOMIC_ACQUIRE);
+		s->last_cpu = (int)cpu;
+		s->flush_tlb = true;
+	}
 	vmcb->ctl.tlb_control = (s->flush_tlb || to_svm_vm(v->vm)->asid == 1)
 					? SVM_TLB_CONTROL_FLUSH_ALL : SVM_TLB_CONTROL_NONE;
 	s->flush_tlb = false;

@@ -289,6 +289,9 @@ static int vmx_cpu_enable(char *why, size_t whylen)
 
 /* ---- VMCS handling ---- */
 
+static void write_host_state(void);
+static void vmcs_clear(struct vmx_vcpu *s);
+
 static void vmcs_load(struct vmx_vcpu *s)
 {
 	unsigned cpu = this_cpu()->cpu_id;
@@ -296,13 +299,32 @@ static void vmcs_load(struct vmx_vcpu *s)
 
 	if (current_vmcs[cpu] == s->vmcs_pa)
 		return;
-	/* vCPUs run on the CPU that created them (the scheduler does not migrate yet). */
-	ASSERT(s->cpu < 0 || s->cpu == (int)cpu);
+	/*
+	 * A VMCS may be active on one CPU only (SDM 24.1): whoever lets a vCPU
+	 * go VMCLEARs it there (vcpu_put, vcpu_release). Loading it elsewhere
+	 * first would corrupt it silently, so it is a bug worth stopping for.
+	 */
+	if (s->cpu >= 0 && s->cpu != (int)cpu && current_vmcs[s->cpu] == s->vmcs_pa)
+		panic("vmx: a VMCS active on CPU %d was loaded on CPU %u", s->cpu, cpu);
 	__asm__ __volatile__("vmptrld %1" : "=@cca"(ok) : "m"(s->vmcs_pa) : "cc", "memory");
 	if (!ok)
 		panic("vmptrld %#llx failed", (unsigned long long)s->vmcs_pa);
 	current_vmcs[cpu] = s->vmcs_pa;
 	s->cpu = (int)cpu;
+	/* Host GS, TR and GDTR bases are this CPU's own. */
+	if (s->host_cpu != (int)cpu) {
+		write_host_state();
+		s->host_cpu = (int)cpu;
+	}
+}
+
+/* Done with a vCPU that does not run here: let any CPU load it next. */
+static void vmcs_release(struct vcpu *v)
+{
+	struct vmx_vcpu *s = to_vmx(v);
+
+	if (lazy_owner[this_cpu()->cpu_id] != v)
+		vmcs_clear(s);
 }
 
 static void vmcs_clear(struct vmx_vcpu *s)
@@ -423,7 +445,7 @@ static int vmx_vm_init(struct vm *vm)
 		return -ENOMEM;
 	}
 	x->eptp = x->ept_root | EPTP_WALK4 | EPTP_WB;
-	x->invept = true;
+	x->ept_gen = 1;
 	vm->arch.vendor = x;
 	return 0;
 }
@@ -449,7 +471,7 @@ static int vmx_vm_map_ram(struct vm *vm, u64 gpa, paddr_t hpa, u64 size)
 	struct pt_ops ops = ept_ops(x);
 
 	/* Write-back, and the guest's PAT decides within that (no "ignore PAT"). */
-	x->invept = true;
+	__atomic_add_fetch(&x->ept_gen, 1, __ATOMIC_RELEASE);
 	return pt_map(&ops, x->ept_root, gpa, hpa, size, EPT_R | EPT_W | EPT_X | EPT_MT_WB);
 }
 
@@ -501,13 +523,13 @@ static int vmx_vcpu_init(struct vcpu *v)
 	}
 	s->vmcs = phys_to_virt(s->vmcs_pa);
 	*(u32 *)s->vmcs = vmx_host.revision;
-	s->cpu = -1;
+	s->cpu = s->host_cpu = s->last_cpu = -1;
 	s->vpid = vmx_host.vpid ? vpid_alloc() : 0;
 	v->arch.vendor = s;
 	vmcs_clear(s);
 	vmcs_load(s);
 	write_controls(v);
-	write_host_state();
+	vmcs_release(v);
 	return 0;
 }
 
@@ -594,6 +616,7 @@ static void vmx_vcpu_set_boot_state(struct vcpu *v, const struct guest_boot_stat
 	s->event_pending = false;
 	s->flush_tlb = true;
 	s->exit_rip = ~0ull; /* write RIP at the next entry */
+	vmcs_release(v);
 }
 
 /* CR0 and CR4 as the guest sees them: host-owned bits come from the read shadow. */
@@ -761,11 +784,14 @@ static void vmx_vcpu_put(struct vcpu *v)
 	struct vmx_vcpu *s = to_vmx(v);
 	unsigned cpu = this_cpu()->cpu_id;
 
-	if (lazy_owner[cpu] != v)
-		return;
-	for (unsigned i = 0; i < LAZY_NR; i++)
-		s->lazy_msr[i] = rdmsr(lazy_msr_nr[i]);
-	lazy_owner[cpu] = NULL;
+	if (lazy_owner[cpu] == v) {
+		for (unsigned i = 0; i < LAZY_NR; i++)
+			s->lazy_msr[i] = rdmsr(lazy_msr_nr[i]);
+		lazy_owner[cpu] = NULL;
+	}
+	/* The scheduler may run it on another CPU next. */
+	if (s->cpu == (int)cpu && current_vmcs[cpu] == s->vmcs_pa)
+		vmcs_clear(s);
 }
 
 /* Preemption-timer units until the host's next timer is due (at most 10 ms). */
@@ -787,9 +813,17 @@ static int vmx_vcpu_enter(struct vcpu *v)
 
 	vmcs_load(s);
 	vmx_vcpu_load(v);
-	if (x->invept) {
+	/*
+	 * EPT-tagged and VPID-tagged translations are per CPU: flush them when
+	 * the vCPU arrives on a CPU that may hold stale ones (it ran here before
+	 * the mappings or its VPID's owner changed), or the mappings changed.
+	 */
+	if (s->last_cpu != (int)this_cpu()->cpu_id ||
+	    s->ept_gen != __atomic_load_n(&x->ept_gen, __ATOMIC_ACQUIRE)) {
+		s->ept_gen = __atomic_load_n(&x->ept_gen, __ATOMIC_ACQUIRE);
 		invept(x->eptp);
-		x->invept = false;
+		s->flush_tlb = true;
+		s->last_cpu = (int)this_cpu()->cpu_id;
 	}
 	if (s->flush_tlb || !s->vpid) {
 		if (s->vpid)

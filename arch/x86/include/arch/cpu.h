@@ -7,6 +7,9 @@
 
 typedef u64 irqflags_t;
 
+/* Host CPUs the kernel uses at most (affinity masks are 64 bits). */
+#define ARCH_MAX_CPUS 64
+
 static inline irqflags_t arch_irq_save(void)
 {
 	irqflags_t f;

@@ -36,6 +36,10 @@ u32 lapic_read(u32 reg);
 void lapic_write(u32 reg, u32 v);
 /* Send a fixed IPI with vector to the CPU with apic_id. */
 void lapic_send_ipi(u32 apic_id, u8 vector);
+/* INIT (assert) to apic_id: the CPU waits for a SIPI. */
+void lapic_send_init(u32 apic_id);
+/* Start-up IPI: the CPU starts in real mode at page << 12. */
+void lapic_send_sipi(u32 apic_id, u8 page);
 /* NMI to every other CPU (panic). */
 void lapic_nmi_others(void);
 

@@ -68,5 +68,7 @@ struct pt_ops pt_ops_guest(u64 *pages, u64 table_flags);
 
 /* Walk to the leaf for va: its entry and level, or NULL when not mapped. */
 u64 *pt_lookup(const struct pt_ops *ops, u64 root_pa, u64 va, unsigned *level);
+/* The kernel's 4 KiB PTE for va (mmu.c), NULL if va is not mapped by one. */
+u64 *mmu_kernel_pte(u64 va);
 
 #endif

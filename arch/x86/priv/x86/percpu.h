@@ -26,6 +26,8 @@ struct percpu {
 	struct tss64 tss __aligned(16);
 	u64 gdt[GDT_ENTRIES] __aligned(16);
 	u8 *ist[4];                   /* tops of the IST stacks, [1..3] used */
+	u8 *stack_top;                /* application processors: the kernel stack */
+	bool online;                  /* takes IPIs (set once its LAPIC works) */
 };
 
 extern struct percpu bsp_percpu;
@@ -41,6 +43,10 @@ static inline struct percpu *this_cpu(void)
 /* CPUs running the kernel (the boot CPU counts from arch_early_init). */
 unsigned smp_cpus_online(void);
 void smp_mark_online(void);
+
+/* Application processors' share of arch_early_init and arch_timer_init (smp.c). */
+void arch_cpu_setup_ap(void);
+void arch_timer_init_ap(void);
 
 /* Give the calling CPU its GDT (with TSS) and IST stacks. */
 void percpu_load_descriptors(struct percpu *pc);

@@ -21,6 +21,8 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout matches i
 #define VEC_IRQ_BASE 0x30
 #define VEC_IPI_STOP 0xf0     /* panic: stop this CPU */
 #define VEC_TIMER 0xf1
+#define VEC_KICK 0xf2       /* leave the guest / wake from halt: the scheduler looks */
+#define VEC_CALL 0xf3       /* run a function for another CPU (TLB shootdown) */
 #define VEC_SPURIOUS 0xff
 
 typedef void (*irq_handler_t)(struct trap_frame *tf);
