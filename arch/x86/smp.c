@@ -13,6 +13,7 @@
 #include <tv/acpi.h>
 #include <tv/arch.h>
 #include <tv/arch_vmm.h>
+#include <tv/cmdline.h>
 #include <tv/heap.h>
 #include <tv/log.h>
 #include <tv/panic.h>
@@ -50,6 +51,7 @@ static struct percpu *cpu_area[ARCH_MAX_CPUS];
 static unsigned ncpus = 1;
 static void (*ap_setup)(void), (*ap_continue)(void);
 static volatile u32 ap_alive, ap_ready;
+static int test_hang_cpu = -1;      /* test.ap_hang=N: CPU N stops in its set-up */
 
 /* ---- calls on other CPUs ---- */
 
@@ -239,6 +241,7 @@ static bool start_one(u8 *page, paddr_t page_pa, unsigned cpu, u32 apic_id)
 	}
 	return true;
 dead:
+	test_hang_cpu = -1;     /* one CPU only: the next takes the same number */
 	/* Back to wait-for-SIPI: it must never run on this CPU's stack later. */
 	lapic_send_init(apic_id);
 	cpu_area[cpu] = NULL;   /* its memory is leaked on purpose: it may still be in use */
@@ -287,6 +290,8 @@ unsigned arch_smp_start(void (*setup)(void), void (*cont)(void))
 	__asm__ __volatile__("movq %%cr3, %0" : "=r"(smp_boot_cr3));
 	ap_setup = setup;
 	ap_continue = cont;
+	if (cmdline_get("test.ap_hang"))
+		test_hang_cpu = (int)strtoul(cmdline_get("test.ap_hang"), NULL, 10);
 
 	for (unsigned i = 0; i < ai->ncpus; i++) {
 		u32 id = ai->cpus[i].apic_id;
@@ -315,6 +320,8 @@ unsigned arch_smp_start(void (*setup)(void), void (*cont)(void))
 void ap_main(struct percpu *pc)
 {
 	ap_alive = 1;
+	if ((int)pc->cpu_id == test_hang_cpu)
+		arch_halt_forever();    /* as a CPU that faults or wedges in its set-up */
 	percpu_load_descriptors(pc);
 	idt_load();
 	arch_cpu_setup_ap();
