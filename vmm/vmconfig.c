@@ -10,7 +10,7 @@
 
 enum key_id {
 	K_DISPLAYNAME, K_MEMSIZE, K_NUMVCPUS, K_KERNEL, K_INITRD, K_CMDLINE, K_AUTOSTART,
-	K_ORDER, K_GUESTOS, K_ANNOTATION, K_NKEYS
+	K_ORDER, K_SHARES, K_CPU_MIN, K_CPU_MAX, K_AFFINITY, K_GUESTOS, K_ANNOTATION, K_NKEYS
 };
 
 static const char *const key_names[K_NKEYS] = {
@@ -22,6 +22,10 @@ static const char *const key_names[K_NKEYS] = {
 	[K_CMDLINE] = "guest.cmdline",
 	[K_AUTOSTART] = "autostart",
 	[K_ORDER] = "autostart.order",
+	[K_SHARES] = "sched.cpu.shares",
+	[K_CPU_MIN] = "sched.cpu.min",
+	[K_CPU_MAX] = "sched.cpu.max",
+	[K_AFFINITY] = "sched.cpu.affinity",
 	/* Written by ESXi tools; accepted so such files need no editing, not used. */
 	[K_GUESTOS] = "guestOS",
 	[K_ANNOTATION] = "annotation",
@@ -52,28 +56,131 @@ static int parse_num(const struct cfg_entry *e, u64 lo, u64 hi, u64 *out)
 	return 0;
 }
 
+/* Is the value this word, ignoring ASCII case? */
+static bool value_is(const struct cfg_entry *e, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (e->value_len != n)
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if (tv_tolower(e->value[k]) != word[k])
+			return false;
+	return true;
+}
+
 static int parse_bool(const struct cfg_entry *e, bool *out)
 {
 	static const char *const yes[] = { "true", "yes", "1" }, *const no[] = { "false", "no", "0" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
-		size_t n = strlen(yes[i]), m = strlen(no[i]);
-		size_t k;
-
-		for (k = 0; k < n && k < e->value_len && tv_tolower(e->value[k]) == yes[i][k]; k++)
-			;
-		if (k == n && n == e->value_len) {
+		if (value_is(e, yes[i])) {
 			*out = true;
 			return 0;
 		}
-		for (k = 0; k < m && k < e->value_len && tv_tolower(e->value[k]) == no[i][k]; k++)
-			;
-		if (k == m && m == e->value_len) {
+		if (value_is(e, no[i])) {
 			*out = false;
 			return 0;
 		}
 	}
 	return -EINVAL;
+}
+
+/*
+ * sched.cpu.shares: ESXi's levels count per vCPU, so they are returned in
+ * *level and multiplied once numvcpus is known; a number is the VM's total.
+ */
+static int parse_shares(const struct cfg_entry *e, u32 *level, u32 *total)
+{
+	static const struct {
+		const char *name;
+		u32 shares;
+	} levels[] = {
+		{ "low", VMCFG_SHARES_LOW }, { "normal", VMCFG_SHARES_NORMAL },
+		{ "high", VMCFG_SHARES_HIGH },
+	};
+	u64 v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(levels); i++) {
+		if (value_is(e, levels[i].name)) {
+			*level = levels[i].shares;
+			return 0;
+		}
+	}
+	if (parse_num(e, 1, VMCFG_SHARES_MAX, &v))
+		return -EINVAL;
+	*level = 0;
+	*total = (u32)v;
+	return 0;
+}
+
+/* One CPU number of an affinity list: [s, s+len), 0 to 63. */
+static int parse_cpu(const char *s, size_t len, unsigned *cpu)
+{
+	u64 v;
+
+	if (tv_parse_u64(s, len, &v) || v >= VMCFG_AFFINITY_CPUS)
+		return -EINVAL;
+	*cpu = (unsigned)v;
+	return 0;
+}
+
+/*
+ * sched.cpu.affinity: "all", or host CPU numbers and ranges separated by
+ * commas ("0,2-3"; spaces around items are fine). Bit n of *mask is CPU n.
+ */
+static int parse_affinity(const struct cfg_entry *e, u64 *mask, struct vmcfg_diag *diag)
+{
+	const char *p = e->value, *end = e->value + e->value_len;
+	int vl = (int)e->value_len;
+	u64 m = 0;
+
+	if (value_is(e, "all")) {
+		*mask = 0;
+		return 0;
+	}
+	for (;;) {
+		const char *item, *item_end, *dash, *hi_s;
+		unsigned lo, hi;
+
+		while (p < end && *p == ' ')
+			p++;
+		item = p;
+		while (p < end && *p != ',')
+			p++;
+		item_end = p;
+		while (item_end > item && item_end[-1] == ' ')
+			item_end--;
+		if (item == item_end) {
+			diag_add(diag, e->line, "sched.cpu.affinity \"%.*s\": %s", vl, e->value,
+				 vl ? "empty item in the CPU list"
+				    : "empty: use \"all\" or CPUs like \"0,2-3\"");
+			return -EINVAL;
+		}
+		for (dash = item; dash < item_end && *dash != '-'; dash++)
+			;
+		/* "N" is the range N-N. */
+		hi_s = dash < item_end ? dash + 1 : item;
+		if (parse_cpu(item, (size_t)(dash - item), &lo) ||
+		    parse_cpu(hi_s, (size_t)(item_end - hi_s), &hi)) {
+			diag_add(diag, e->line,
+				 "sched.cpu.affinity \"%.*s\": \"%.*s\" is not a CPU from 0 to %u or a range like 2-3",
+				 vl, e->value, (int)(item_end - item), item, VMCFG_AFFINITY_CPUS - 1);
+			return -EINVAL;
+		}
+		if (hi < lo) {
+			diag_add(diag, e->line, "sched.cpu.affinity \"%.*s\": range \"%.*s\" runs backwards",
+				 vl, e->value, (int)(item_end - item), item);
+			return -EINVAL;
+		}
+		for (unsigned c = lo; c <= hi; c++)
+			m |= 1ull << c;
+		if (p == end)
+			break;
+		p++;    /* the comma */
+	}
+	*mask = m;
+	return 0;
 }
 
 /* A guest file named in the config: checked, made a stick path, looked up. */
@@ -92,6 +199,57 @@ static void set_path(const struct cfg_entry *e, char *out, size_t size, vmcfg_fi
 		diag_add(diag, e->line, "guest file \"%.*s\" not found",
 			 (int)e->value_len, e->value);
 		out[0] = '\0';
+	}
+}
+
+/* The sched.cpu.* keys (docs/config.md); the host's capacity is checked at admission. */
+static void set_sched(enum key_id k, const struct cfg_entry *e, struct vm_config *cfg,
+		      u32 *shares_level, struct vmcfg_diag *diag)
+{
+	int vl = (int)e->value_len;
+	u64 v;
+
+	switch (k) {
+	case K_SHARES:
+		if (parse_shares(e, shares_level, &cfg->cpu_shares))
+			diag_add(diag, e->line,
+				 "sched.cpu.shares \"%.*s\" is not low, normal, high or a number from 1 to %u",
+				 vl, e->value, VMCFG_SHARES_MAX);
+		else
+			cfg->cpu_shares_line = e->line;
+		break;
+	case K_CPU_MIN:
+		if (parse_num(e, 0, VMCFG_CPU_MHZ_MAX, &v)) {
+			diag_add(diag, e->line, "sched.cpu.min \"%.*s\" is not a number of MHz from 0 to %u",
+				 vl, e->value, VMCFG_CPU_MHZ_MAX);
+			break;
+		}
+		cfg->cpu_min_mhz = (u32)v;
+		cfg->cpu_min_line = e->line;
+		break;
+	case K_CPU_MAX:
+		/* ESXi writes -1 for "no limit"; 0 would be a VM that never runs. */
+		if (vl == 2 && e->value[0] == '-' && e->value[1] == '1') {
+			v = 0;
+		} else if (parse_num(e, 0, VMCFG_CPU_MHZ_MAX, &v)) {
+			diag_add(diag, e->line,
+				 "sched.cpu.max \"%.*s\" is not a number of MHz from 1 to %u, or -1 for no limit",
+				 vl, e->value, VMCFG_CPU_MHZ_MAX);
+			break;
+		} else if (v == 0) {
+			diag_add(diag, e->line,
+				 "sched.cpu.max 0 MHz would never let the VM run: use -1 for no limit");
+			break;
+		}
+		cfg->cpu_max_mhz = (u32)v;
+		cfg->cpu_max_line = e->line;
+		break;
+	case K_AFFINITY:
+		if (!parse_affinity(e, &cfg->cpu_affinity, diag))
+			cfg->cpu_affinity_line = e->line;
+		break;
+	default:
+		break;
 	}
 }
 
@@ -115,6 +273,7 @@ int vmcfg_parse(const char *file, const void *text, size_t len, vmcfg_file_exist
 		void *ctx, struct vm_config *cfg, struct vmcfg_diag *diag)
 {
 	unsigned seen[K_NKEYS] = { 0 };
+	u32 shares_level = VMCFG_SHARES_NORMAL;
 	struct cfglex lx;
 	struct cfg_entry e;
 	u64 v;
@@ -174,9 +333,6 @@ int vmcfg_parse(const char *file, const void *text, size_t len, vmcfg_file_exist
 			if (parse_num(&e, 1, VMCFG_VCPUS_MAX, &v))
 				diag_add(diag, e.line, "numvcpus \"%.*s\" is not a number from 1 to %u",
 					 (int)e.value_len, e.value, VMCFG_VCPUS_MAX);
-			else if (v > 1)
-				diag_add(diag, e.line, "numvcpus %llu: this version runs 1 vCPU per VM",
-					 (unsigned long long)v);
 			else
 				cfg->numvcpus = (unsigned)v;
 			break;
@@ -202,12 +358,24 @@ int vmcfg_parse(const char *file, const void *text, size_t len, vmcfg_file_exist
 			else
 				cfg->start_order = (int)v;
 			break;
+		case K_SHARES:
+		case K_CPU_MIN:
+		case K_CPU_MAX:
+		case K_AFFINITY:
+			set_sched(k, &e, cfg, &shares_level, diag);
+			break;
 		case K_GUESTOS:
 		case K_ANNOTATION:
 		case K_NKEYS:
 			break;
 		}
 	}
+	if (shares_level)
+		cfg->cpu_shares = shares_level * cfg->numvcpus;
+	if (cfg->cpu_max_mhz && cfg->cpu_min_mhz > cfg->cpu_max_mhz)
+		diag_add(diag, cfg->cpu_min_line,
+			 "sched.cpu.min %u MHz is more than sched.cpu.max %u MHz (line %u)",
+			 cfg->cpu_min_mhz, cfg->cpu_max_mhz, cfg->cpu_max_line);
 	if (!seen[K_KERNEL])
 		diag_add(diag, 0, "guest.kernel is missing: nothing to boot");
 	return diag->n || diag->dropped ? -EINVAL : 0;

@@ -15,6 +15,13 @@
 #define VMCFG_MEM_MAX_MIB (1u << 20)      /* 1 TiB: a syntax bound; the host decides what fits */
 #define VMCFG_VCPUS_MAX 16
 #define VMCFG_MAX_DIAG 16
+/* CPU shares as ESXi counts them: the levels are per vCPU, a number is the VM's total. */
+#define VMCFG_SHARES_LOW 500
+#define VMCFG_SHARES_NORMAL 1000
+#define VMCFG_SHARES_HIGH 2000
+#define VMCFG_SHARES_MAX 1000000
+#define VMCFG_CPU_MHZ_MAX 1000000         /* a syntax bound; admission checks the host */
+#define VMCFG_AFFINITY_CPUS 64            /* host CPUs 0..63 */
 
 struct vm_config {
 	char file[CFG_MAX_PATH + 8];      /* "vms/web.vmx": where errors point */
@@ -23,6 +30,15 @@ struct vm_config {
 	u64 memsize_mib;
 	unsigned memsize_line;
 	unsigned numvcpus;
+	/* CPU scheduling (sched.cpu.*); the kernel admits them against the host. */
+	u32 cpu_shares;                   /* the VM's total: a level x numvcpus, or the number */
+	unsigned cpu_shares_line;
+	u32 cpu_min_mhz;                  /* reservation; 0 none */
+	unsigned cpu_min_line;
+	u32 cpu_max_mhz;                  /* limit; 0 unlimited (written -1) */
+	unsigned cpu_max_line;
+	u64 cpu_affinity;                 /* bit n: host CPU n may run it; 0 all */
+	unsigned cpu_affinity_line;
 	char kernel[CFG_MAX_PATH + 8];    /* stick paths, relative to thinvisor/ ("vms/...") */
 	unsigned kernel_line;
 	char initrd[CFG_MAX_PATH + 8];    /* "" when none */

@@ -87,3 +87,6 @@ test_vmx_check_SRCS := arch/x86/vmx/vmx_check.c
 
 UNIT_TESTS += pic8259
 test_pic8259_SRCS := vmm/dev/pic8259.c
+
+UNIT_TESTS += sched_policy
+test_sched_policy_SRCS := kernel/sched_policy.c

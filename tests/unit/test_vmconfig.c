@@ -67,6 +67,14 @@ TEST(defaults)
 	CHECK_EQ(cfg.memsize_mib, 256);
 	CHECK_EQ(cfg.memsize_line, 0);
 	CHECK_EQ(cfg.numvcpus, 1);
+	CHECK_EQ(cfg.cpu_shares, 1000);
+	CHECK_EQ(cfg.cpu_shares_line, 0);
+	CHECK_EQ(cfg.cpu_min_mhz, 0);
+	CHECK_EQ(cfg.cpu_min_line, 0);
+	CHECK_EQ(cfg.cpu_max_mhz, 0);
+	CHECK_EQ(cfg.cpu_max_line, 0);
+	CHECK_EQ(cfg.cpu_affinity, 0);
+	CHECK_EQ(cfg.cpu_affinity_line, 0);
 	CHECK_STR(cfg.kernel, "vms/linux/bzImage");
 	CHECK_EQ(cfg.kernel_line, 1);
 	CHECK_STR(cfg.initrd, "");
@@ -135,9 +143,21 @@ TEST(every_key)
 		"autostart = \"false\"\n"
 		"autostart.order = \"42\"\n"
 		"guestOS = \"debian12-64\"\n"
-		"annotation = \"made by ESXi; anything|0A goes here\"\n";
+		"annotation = \"made by ESXi; anything|0A goes here\"\n"
+		"sched.cpu.shares = \"high\"\n"
+		"sched.cpu.min = \"500\"\n"
+		"sched.cpu.max = \"1500\"\n"
+		"sched.cpu.affinity = \"0,2-3\"\n";
 
 	CHECK_EQ(parse("vms/web.vmx", text), 0);
+	CHECK_EQ(cfg.cpu_shares, 2000);
+	CHECK_EQ(cfg.cpu_shares_line, 13);
+	CHECK_EQ(cfg.cpu_min_mhz, 500);
+	CHECK_EQ(cfg.cpu_min_line, 14);
+	CHECK_EQ(cfg.cpu_max_mhz, 1500);
+	CHECK_EQ(cfg.cpu_max_line, 15);
+	CHECK_EQ(cfg.cpu_affinity, 0xd);
+	CHECK_EQ(cfg.cpu_affinity_line, 16);
 	CHECK_EQ(diag.n, 0);
 	CHECK_STR(cfg.name, "Web Server");
 	CHECK_EQ(cfg.name_line, 2);
@@ -241,9 +261,18 @@ TEST(keys_ignore_case)
 		"AutoStart = \"No\"\n"
 		"AUTOSTART.ORDER = \"7\"\n"
 		"guestos = \"other\"\n"
-		"ANNOTATION = \"x\"\n";
+		"ANNOTATION = \"x\"\n"
+		"Sched.CPU.Shares = \"LOW\"\n"
+		"SCHED.CPU.MIN = \"1\"\n"
+		"sched.cpu.MAX = \"2\"\n"
+		"sched.CPU.affinity = \"ALL\"\n";
 
 	CHECK_EQ(parse("vms/u.vmx", text), 0);
+	CHECK_EQ(cfg.cpu_shares, 500);
+	CHECK_EQ(cfg.cpu_min_mhz, 1);
+	CHECK_EQ(cfg.cpu_max_mhz, 2);
+	CHECK_EQ(cfg.cpu_affinity, 0);
+	CHECK_EQ(cfg.cpu_affinity_line, 14);
 	CHECK_EQ(diag.n, 0);
 	CHECK_STR(cfg.name, "Upper");
 	CHECK_EQ(cfg.memsize_mib, 512);
@@ -333,12 +362,172 @@ TEST(numvcpus_errors)
 	check_one_error(KERNEL "numvcpus = \"17\"\n", 2, "numvcpus \"17\" is not a number from 1 to 16");
 	check_one_error(KERNEL "numvcpus = \"two\"\n", 2,
 			"numvcpus \"two\" is not a number from 1 to 16");
-	check_one_error(KERNEL "numvcpus = \"2\"\n", 2, "numvcpus 2: this version runs 1 vCPU per VM");
 	CHECK_EQ(cfg.numvcpus, 1);
-	check_one_error(KERNEL "numvcpus = \"16\"\n", 2,
-			"numvcpus 16: this version runs 1 vCPU per VM");
 	CHECK_EQ(parse("vms/t.vmx", KERNEL "numvcpus = \"0x1\"\n"), 0);
 	CHECK_EQ(cfg.numvcpus, 1);
+
+	/* Every count up to VMCFG_VCPUS_MAX is a VM. */
+	for (unsigned n = 1; n <= VMCFG_VCPUS_MAX; n++) {
+		char text[128];
+
+		snprintf(text, sizeof(text), KERNEL "numvcpus = \"%u\"\n", n);
+		CHECK_EQ(parse("vms/t.vmx", text), 0);
+		CHECK_EQ(diag.n, 0);
+		CHECK_EQ(cfg.numvcpus, n);
+		/* Shares levels count per vCPU. */
+		CHECK_EQ(cfg.cpu_shares, 1000 * n);
+	}
+}
+
+TEST(sched_values)
+{
+	static const struct {
+		const char *shares, *vcpus;
+		u32 want;
+	} shares[] = {
+		{ "low", "1", 500 }, { "normal", "1", 1000 }, { "high", "1", 2000 },
+		{ "low", "4", 2000 }, { "normal", "2", 2000 }, { "high", "16", 32000 },
+		{ "Normal", "3", 3000 }, { "HIGH", "2", 4000 },
+		/* A number is the VM's total, whatever numvcpus says. */
+		{ "1", "1", 1 }, { "1", "8", 1 }, { "1000000", "16", 1000000 }, { "0x10", "2", 16 },
+		{ "750", "3", 750 },
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(shares) / sizeof(shares[0]); i++) {
+		/* numvcpus after the shares: levels are resolved at the end. */
+		snprintf(text, sizeof(text), KERNEL "sched.cpu.shares = \"%s\"\nnumvcpus = \"%s\"\n",
+			 shares[i].shares, shares[i].vcpus);
+		CHECK_EQ(parse("vms/s.vmx", text), 0);
+		CHECK_EQ(diag.n, 0);
+		CHECK_EQ(cfg.cpu_shares, shares[i].want);
+		CHECK_EQ(cfg.cpu_shares_line, 2);
+	}
+
+	static const struct {
+		const char *v;
+		u64 mask;
+	} aff[] = {
+		{ "all", 0 }, { "All", 0 }, { "0", 1 }, { "63", 1ull << 63 }, { "0-63", ~0ull },
+		{ "0,2-3", 0xd }, { "2-3,0", 0xd }, { "1,1,1-2", 6 }, { "5-5", 0x20 },
+		{ "0, 2 , 4-5", 0x35 }, { " 7 ", 0x80 }, { "0x3", 8 }, { "000012", 1u << 12 },
+		{ "0-1,1-2,62-63", 7 | (3ull << 62) },
+	};
+	for (size_t i = 0; i < sizeof(aff) / sizeof(aff[0]); i++) {
+		snprintf(text, sizeof(text), KERNEL "sched.cpu.affinity = \"%s\"\n", aff[i].v);
+		CHECK_EQ(parse("vms/a.vmx", text), 0);
+		CHECK_EQ(diag.n, 0);
+		CHECK_EQ(cfg.cpu_affinity, aff[i].mask);
+		CHECK_EQ(cfg.cpu_affinity_line, 2);
+	}
+
+	/* Reservation and limit in MHz; -1 is ESXi's "unlimited". */
+	CHECK_EQ(parse("vms/m.vmx", KERNEL "sched.cpu.min = \"0\"\nsched.cpu.max = \"-1\"\n"), 0);
+	CHECK_EQ(cfg.cpu_min_mhz, 0);
+	CHECK_EQ(cfg.cpu_min_line, 2);
+	CHECK_EQ(cfg.cpu_max_mhz, 0);
+	CHECK_EQ(cfg.cpu_max_line, 3);
+	CHECK_EQ(parse("vms/m.vmx", KERNEL "sched.cpu.max = \"1\"\n"), 0);
+	CHECK_EQ(cfg.cpu_max_mhz, 1);
+	CHECK_EQ(parse("vms/m.vmx", KERNEL "sched.cpu.max = \"1000000\"\nsched.cpu.min = \"1000000\"\n"),
+		 0);
+	CHECK_EQ(cfg.cpu_max_mhz, VMCFG_CPU_MHZ_MAX);
+	CHECK_EQ(cfg.cpu_min_mhz, VMCFG_CPU_MHZ_MAX);
+	/* min == max is a fixed rate; min with no limit is fine. */
+	CHECK_EQ(parse("vms/m.vmx", KERNEL "sched.cpu.min = \"800\"\nsched.cpu.max = \"800\"\n"), 0);
+	CHECK_EQ(parse("vms/m.vmx", KERNEL "sched.cpu.min = \"3000\"\nsched.cpu.max = \"-1\"\n"), 0);
+	CHECK_EQ(cfg.cpu_min_mhz, 3000);
+	CHECK_EQ(cfg.cpu_max_mhz, 0);
+}
+
+TEST(sched_errors)
+{
+	static const struct {
+		const char *line, *msg;
+	} bad[] = {
+		{ "sched.cpu.shares = \"\"",
+		  "sched.cpu.shares \"\" is not low, normal, high or a number from 1 to 1000000" },
+		{ "sched.cpu.shares = \"medium\"",
+		  "sched.cpu.shares \"medium\" is not low, normal, high or a number from 1 to 1000000" },
+		{ "sched.cpu.shares = \"0\"",
+		  "sched.cpu.shares \"0\" is not low, normal, high or a number from 1 to 1000000" },
+		{ "sched.cpu.shares = \"1000001\"",
+		  "sched.cpu.shares \"1000001\" is not low, normal, high or a number from 1 to 1000000" },
+		{ "sched.cpu.shares = \"-5\"",
+		  "sched.cpu.shares \"-5\" is not low, normal, high or a number from 1 to 1000000" },
+		{ "sched.cpu.shares = \" high\"",
+		  "sched.cpu.shares \" high\" is not low, normal, high or a number from 1 to 1000000" },
+		{ "sched.cpu.min = \"-1\"",
+		  "sched.cpu.min \"-1\" is not a number of MHz from 0 to 1000000" },
+		{ "sched.cpu.min = \"1GHz\"",
+		  "sched.cpu.min \"1GHz\" is not a number of MHz from 0 to 1000000" },
+		{ "sched.cpu.min = \"1000001\"",
+		  "sched.cpu.min \"1000001\" is not a number of MHz from 0 to 1000000" },
+		{ "sched.cpu.max = \"0\"",
+		  "sched.cpu.max 0 MHz would never let the VM run: use -1 for no limit" },
+		{ "sched.cpu.max = \"0x0\"",
+		  "sched.cpu.max 0 MHz would never let the VM run: use -1 for no limit" },
+		{ "sched.cpu.max = \"-2\"",
+		  "sched.cpu.max \"-2\" is not a number of MHz from 1 to 1000000, or -1 for no limit" },
+		{ "sched.cpu.max = \"unlimited\"",
+		  "sched.cpu.max \"unlimited\" is not a number of MHz from 1 to 1000000, or -1 for no limit" },
+		{ "sched.cpu.max = \"2000000\"",
+		  "sched.cpu.max \"2000000\" is not a number of MHz from 1 to 1000000, or -1 for no limit" },
+		{ "sched.cpu.affinity = \"\"",
+		  "sched.cpu.affinity \"\": empty: use \"all\" or CPUs like \"0,2-3\"" },
+		{ "sched.cpu.affinity = \"0,,1\"", "sched.cpu.affinity \"0,,1\": empty item in the CPU list" },
+		{ "sched.cpu.affinity = \"0,\"", "sched.cpu.affinity \"0,\": empty item in the CPU list" },
+		{ "sched.cpu.affinity = \",3\"", "sched.cpu.affinity \",3\": empty item in the CPU list" },
+		{ "sched.cpu.affinity = \" \"", "sched.cpu.affinity \" \": empty item in the CPU list" },
+		{ "sched.cpu.affinity = \"64\"",
+		  "sched.cpu.affinity \"64\": \"64\" is not a CPU from 0 to 63 or a range like 2-3" },
+		{ "sched.cpu.affinity = \"0,x\"",
+		  "sched.cpu.affinity \"0,x\": \"x\" is not a CPU from 0 to 63 or a range like 2-3" },
+		{ "sched.cpu.affinity = \"-1\"",
+		  "sched.cpu.affinity \"-1\": \"-1\" is not a CPU from 0 to 63 or a range like 2-3" },
+		{ "sched.cpu.affinity = \"2-\"",
+		  "sched.cpu.affinity \"2-\": \"2-\" is not a CPU from 0 to 63 or a range like 2-3" },
+		{ "sched.cpu.affinity = \"1-2-3\"",
+		  "sched.cpu.affinity \"1-2-3\": \"1-2-3\" is not a CPU from 0 to 63 or a range like 2-3" },
+		{ "sched.cpu.affinity = \"0-64\"",
+		  "sched.cpu.affinity \"0-64\": \"0-64\" is not a CPU from 0 to 63 or a range like 2-3" },
+		{ "sched.cpu.affinity = \"1 2\"",
+		  "sched.cpu.affinity \"1 2\": \"1 2\" is not a CPU from 0 to 63 or a range like 2-3" },
+		{ "sched.cpu.affinity = \"all,1\"",
+		  "sched.cpu.affinity \"all,1\": \"all\" is not a CPU from 0 to 63 or a range like 2-3" },
+		{ "sched.cpu.affinity = \"3-1\"", "sched.cpu.affinity \"3-1\": range \"3-1\" runs backwards" },
+		{ "sched.cpu.affinity = \"0,7-6\"",
+		  "sched.cpu.affinity \"0,7-6\": range \"7-6\" runs backwards" },
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), KERNEL "#\n%s\n", bad[i].line);
+		check_one_error(text, 3, bad[i].msg);
+		/* A rejected value leaves the default, with no line. */
+		CHECK_EQ(cfg.cpu_shares, 1000);
+		CHECK_EQ(cfg.cpu_shares_line, 0);
+		CHECK_EQ(cfg.cpu_min_mhz, 0);
+		CHECK_EQ(cfg.cpu_min_line, 0);
+		CHECK_EQ(cfg.cpu_max_mhz, 0);
+		CHECK_EQ(cfg.cpu_max_line, 0);
+		CHECK_EQ(cfg.cpu_affinity, 0);
+		CHECK_EQ(cfg.cpu_affinity_line, 0);
+	}
+
+	/* A reservation above the limit is reported at the reservation, naming the limit's line. */
+	check_one_error(KERNEL "sched.cpu.max = \"1000\"\nsched.cpu.min = \"1001\"\n", 3,
+			"sched.cpu.min 1001 MHz is more than sched.cpu.max 1000 MHz (line 2)");
+	check_one_error(KERNEL "sched.cpu.min = \"2000\"\n\nsched.cpu.max = \"500\"\n", 2,
+			"sched.cpu.min 2000 MHz is more than sched.cpu.max 500 MHz (line 4)");
+	/* Duplicates are refused like any key. */
+	check_one_error(KERNEL "sched.cpu.shares = \"low\"\nsched.cpu.shares = \"high\"\n", 3,
+			"sched.cpu.shares given twice (first on line 2)");
+	CHECK_EQ(cfg.cpu_shares, 500);
+	/* A bad shares value keeps the default level, still resolved per vCPU. */
+	check_one_error(KERNEL "numvcpus = \"4\"\nsched.cpu.shares = \"lots\"\n", 3,
+			"sched.cpu.shares \"lots\" is not low, normal, high or a number from 1 to 1000000");
+	CHECK_EQ(cfg.cpu_shares, 4000);
 }
 
 TEST(other_value_errors)
@@ -489,7 +678,7 @@ TEST(many_errors_in_line_order)
 	const char *text =
 		"displayName = \"ok\"\n"              /* 1 */
 		"memsize = \"big\"\n"                 /* 2 */
-		"numvcpus = \"4\"\n"                  /* 3 */
+		"numvcpus = \"40\"\n"                 /* 3 */
 		"colour = \"blue\"\n"                 /* 4 */
 		"guest.kernel = \"../vmlinuz\"\n"     /* 5 */
 		"guest.initrd = \"gone.img\"\n"       /* 6 */
@@ -503,7 +692,7 @@ TEST(many_errors_in_line_order)
 		const char *msg;
 	} want[] = {
 		{ 2, "memsize \"big\" is not a number of MiB from 16 to 1048576" },
-		{ 3, "numvcpus 4: this version runs 1 vCPU per VM" },
+		{ 3, "numvcpus \"40\" is not a number from 1 to 16" },
 		{ 4, "unknown key \"colour\"" },
 		{ 5, "guest.kernel \"../vmlinuz\": '.' and '..' are not allowed in paths" },
 		{ 6, "guest file \"gone.img\" not found" },
@@ -704,6 +893,7 @@ TEST_MAIN({ "defaults", defaults }, { "name_from_file", name_from_file },
 	  { "every_key", every_key }, { "autostart_values", autostart_values },
 	  { "keys_ignore_case", keys_ignore_case }, { "unknown_and_duplicate", unknown_and_duplicate },
 	  { "memsize_errors", memsize_errors }, { "numvcpus_errors", numvcpus_errors },
+	  { "sched_values", sched_values }, { "sched_errors", sched_errors },
 	  { "other_value_errors", other_value_errors }, { "path_errors", path_errors },
 	  { "missing_files", missing_files }, { "syntax_errors", syntax_errors },
 	  { "many_errors_in_line_order", many_errors_in_line_order },
