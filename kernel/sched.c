@@ -1,150 +1,392 @@
 // SPDX-License-Identifier: MIT
 /*
- * sched.c: the vCPU scheduler of this version: every vCPU runs on the boot
- * CPU, round-robin with 10 ms slices. A halted vCPU is skipped until an
- * interrupt or a timer is due for it; with nothing to run the CPU halts.
+ * sched.c: running vCPUs on every host CPU that has virtualization enabled.
+ * The decisions (who runs where, for how long) are the proportional-share
+ * policy's (kernel/sched_policy.c, pure and unit-tested); this file is its
+ * mechanism: one lock around the policy, a loop per CPU, slice timers, IPIs
+ * that make a CPU look again, and loading/putting vCPU state.
+ *
+ * A vCPU's state is in one CPU at a time. A CPU keeps the vCPU it ran last
+ * loaded until it picks another or goes idle, so a vCPU that runs again at
+ * once costs no reload; a CPU that picks a vCPU still loaded elsewhere waits
+ * the few microseconds until that CPU puts it. Every CPU puts its own
+ * before waiting for another's, so no two can wait for each other.
  */
 #include <tv/arch.h>
+#include <tv/cmdline.h>
+#include <tv/heap.h>
 #include <tv/ktimer.h>
 #include <tv/log.h>
+#include <tv/printf.h>
 #include <tv/sched.h>
+#include <tv/sched_policy.h>
+#include <tv/spinlock.h>
+#include <tv/string.h>
 #include <tv/vmm.h>
 #include <tv/vms.h>
 
-#define SLICE_NS 10000000ull
-#define MAX_VCPUS 256
+#define STATS_INTERVAL_S 60                /* %RUN/%RDY/%WAIT to the log; sched.stats=S */
+#define REAP_INTERVAL_NS 100000000ull
 
-static struct vcpu *runq[MAX_VCPUS];
-static unsigned nrun, cursor;
-static volatile bool need_resched;
-static struct ktimer slice_timer;
-static struct vcpu *last_run;
-static struct vcpu *current;     /* inside vcpu_run right now, or NULL */
+struct sched_vm {
+	struct sp_vm sp;
+	unsigned live;                 /* vCPUs still in the policy */
+};
 
-static void slice_end(struct ktimer *t)
+struct sched_vcpu {
+	struct sp_vcpu sp;
+	struct vcpu *v;
+	int loaded_on;                 /* CPU holding its state, -1 none */
+	bool removed;
+	struct sched_vcpu *next_all;
+};
+
+static struct {
+	struct vcpu *last;             /* loaded here (running, or kept for a quick return) */
+	struct ktimer slice, idle;
+	volatile bool need_resched;
+} cpus[ARCH_MAX_CPUS];
+
+static spinlock_t lock;
+static struct sp_sched pol;
+static bool pol_ready;
+static u64 cpu_mask;
+static struct sched_vcpu *all;     /* every vCPU ever added, for stats and reaping */
+static u64 next_stats_ns, next_reap_ns, stats_ns;
+
+static inline struct sched_vcpu *ent(struct vcpu *v)
 {
-	(void)t;
-	need_resched = true;
+	return v->sched;
 }
 
-static u64 cpu_mask;
+static void flag_resched(struct ktimer *t)
+{
+	(void)t;
+	cpus[arch_cpu_id()].need_resched = true;
+}
+
+/*
+ * CPUs the policy wants to choose again (sp_take_kicks, taken under the
+ * lock, sent after it). The flag comes first: an idle CPU checks it with
+ * interrupts off before halting, so a kick cannot fall between.
+ */
+static void kick(u64 mask)
+{
+	unsigned self = arch_cpu_id();
+
+	for (unsigned c = 0; mask; c++, mask >>= 1) {
+		if (!(mask & 1))
+			continue;
+		cpus[c].need_resched = true;
+		if (c != self)
+			arch_cpu_kick(c);
+	}
+}
 
 void sched_cpu_add(unsigned cpu)
 {
-	__atomic_or_fetch(&cpu_mask, 1ull << cpu, __ATOMIC_RELEASE);
+	if (cpu < ARCH_MAX_CPUS)
+		__atomic_or_fetch(&cpu_mask, 1ull << cpu, __ATOMIC_RELEASE);
+}
+
+static void policy_init(void)
+{
+	unsigned n = 0;
+
+	if (pol_ready)
+		return;
+	/* The policy numbers CPUs 0..n-1: the CPUs that enabled virtualization. */
+	while (n < ARCH_MAX_CPUS && (cpu_mask & (1ull << n)))
+		n++;
+	sp_init(&pol, n ? n : 1, (u32)(arch_tsc_hz() / 1000000));
+	pol_ready = true;
+	pr_info("sched: %u CPUs of %u MHz run vCPUs; proportional shares, %llu ms slices\n",
+		pol.ncpus, pol.cpu_mhz, SP_SLICE_NS / 1000000);
+}
+
+static struct sp_vm_params vm_params(const struct vm_config *c)
+{
+	return (struct sp_vm_params){ .shares = c->cpu_shares, .min_mhz = c->cpu_min_mhz,
+				      .max_mhz = c->cpu_max_mhz, .affinity = c->cpu_affinity,
+				      .nvcpus = c->numvcpus };
+}
+
+int sched_admit(const struct vm_config *c, char *why, size_t whylen)
+{
+	static struct sp_vm probe;       /* under the lock */
+	struct sp_vm_params p = vm_params(c);
+	irqflags_t f;
+	int r;
+
+	f = spin_lock_irqsave(&lock);
+	policy_init();
+	memset(&probe, 0, sizeof(probe));
+	r = sp_admit(&pol, &probe, &p, why, whylen);
+	if (!r)
+		sp_vm_remove(&pol, &probe);
+	spin_unlock_irqrestore(&lock, f);
+	return r;
 }
 
 void sched_add(struct vcpu *v)
 {
-	irqflags_t f = arch_irq_save();
+	struct vm *vm = v->vm;
+	struct sched_vcpu *e = kzalloc(sizeof(*e));
+	struct sched_vm *g = vm->sched;
+	struct sp_vm_params p = vm_params(&vm->cfg);
+	irqflags_t f;
+	u64 kicks;
+	char why[128];
+	int r = 0;
 
-	if (nrun < MAX_VCPUS)
-		runq[nrun++] = v;
-	else
-		pr_err("sched: more than %u vCPUs; %s vCPU %u never runs\n", MAX_VCPUS,
-		       v->vm->name, v->id);
-	arch_irq_restore(f);
+	if (!g)
+		g = vm->sched = kzalloc(sizeof(*g));
+	if (!e || !g) {
+		kfree(e);
+		pr_err("vm %s: vCPU %u: out of memory for scheduling; it never runs\n", vm->name,
+		       v->id);
+		return;
+	}
+	vm->overhead_bytes += sizeof(*e) + (v->id == 0 ? sizeof(*g) : 0);
+	e->v = v;
+	e->loaded_on = -1;
+	v->sched = e;
+	f = spin_lock_irqsave(&lock);
+	policy_init();
+	/* sched_admit said yes a moment ago on this CPU, with nothing admitted since. */
+	if (!g->live && sp_admit(&pol, &g->sp, &p, why, sizeof(why)))
+		r = -1;
+	else if (sp_add_vcpu(&pol, &g->sp, &e->sp, arch_uptime_ns()))
+		r = -2;
+	if (!r) {
+		g->live++;
+		e->next_all = all;
+		all = e;
+		if (vcpu_runnable(v))
+			sp_wake(&pol, &e->sp, arch_uptime_ns());
+	}
+	kicks = sp_take_kicks(&pol);
+	spin_unlock_irqrestore(&lock, f);
+	kick(kicks);
+	if (r)
+		pr_err("vm %s: vCPU %u not scheduled: %s\n", vm->name, v->id,
+		       r == -1 ? why : "more vCPUs than admitted");
 }
 
 bool sched_need_resched(void)
 {
-	return need_resched;
+	return cpus[arch_cpu_id()].need_resched;
 }
 
 void sched_wake(void)
 {
-	need_resched = true;
+	cpus[arch_cpu_id()].need_resched = true;
 }
 
 void sched_wake_vcpu(struct vcpu *v)
 {
-	/* The running vCPU notices new interrupts at its next entry by itself. */
-	if (v != current)
-		need_resched = true;
+	struct sched_vcpu *e = ent(v);
+	irqflags_t f;
+	u64 kicks = 0;
+
+	if (!e)
+		return;
+	f = spin_lock_irqsave(&lock);
+	if (e->sp.state == SP_BLOCKED && !e->removed) {
+		sp_wake(&pol, &e->sp, arch_uptime_ns());
+		kicks = sp_take_kicks(&pol);
+	} else if (e->sp.state == SP_RUNNING && e->sp.cpu != (int)arch_cpu_id()) {
+		/* In the guest over there: an exit is enough, its run loop delivers. */
+		arch_cpu_kick((unsigned)e->sp.cpu);
+	}
+	spin_unlock_irqrestore(&lock, f);
+	kick(kicks);
 }
 
 unsigned sched_running_vms(void)
 {
 	unsigned n = 0;
+	irqflags_t f = spin_lock_irqsave(&lock);
 
-	for (unsigned i = 0; i < nrun; i++)
-		if (runq[i]->vm->state == VM_STATE_RUNNING && runq[i]->id == 0)
+	/* A stopped VM counts until its vCPUs are reaped and its memory is back. */
+	for (struct sched_vcpu *e = all; e; e = e->next_all)
+		if (!e->removed && e->v->id == 0)
 			n++;
+	spin_unlock_irqrestore(&lock, f);
 	return n;
 }
 
-/* Drop vCPUs of stopped VMs from the queue; the VM keeps only its status. */
+/*
+ * vCPUs of stopped VMs leave the policy once no CPU holds them; the last
+ * one of a VM lets it free its memory (outside the lock).
+ */
 static void reap(void)
 {
-	for (unsigned i = 0; i < nrun;) {
-		struct vcpu *v = runq[i];
+	struct vcpu *gone[16];
+	unsigned n = 0;
+	u64 kicks;
+	irqflags_t f = spin_lock_irqsave(&lock);
 
-		if (v->vm->state == VM_STATE_RUNNING) {
-			i++;
+	for (struct sched_vcpu *e = all; e && n < ARRAY_SIZE(gone); e = e->next_all) {
+		struct vm *vm = e->v->vm;
+
+		if (e->removed || vm->state == VM_STATE_RUNNING || e->sp.state == SP_RUNNING ||
+		    __atomic_load_n(&e->loaded_on, __ATOMIC_ACQUIRE) >= 0)
 			continue;
-		}
-		if (last_run == v)
-			last_run = NULL;
-		runq[i] = runq[--nrun];
-		if (cursor > nrun)
-			cursor = 0;
-		vm_release_if_idle(v);
+		sp_remove_vcpu(&pol, &e->sp, arch_uptime_ns());
+		e->removed = true;
+		if (--((struct sched_vm *)vm->sched)->live == 0)
+			sp_vm_remove(&pol, &((struct sched_vm *)vm->sched)->sp);
+		gone[n++] = e->v;
+	}
+	kicks = sp_take_kicks(&pol);
+	spin_unlock_irqrestore(&lock, f);
+	kick(kicks);
+	for (unsigned i = 0; i < n; i++)
+		vm_release_if_idle(gone[i]);
+}
+
+static void log_stats(u64 now)
+{
+	struct {
+		struct vcpu *v;
+		struct sp_pct p;
+	} row[32];
+	unsigned n = 0;
+	irqflags_t f = spin_lock_irqsave(&lock);
+
+	/* Sampled under the lock, printed after it: the log is slow. */
+	sp_sample(&pol, now);
+	for (struct sched_vcpu *e = all; e && n < ARRAY_SIZE(row); e = e->next_all)
+		if (!e->removed)
+			row[n].v = e->v, row[n++].p = e->sp.pct;
+	spin_unlock_irqrestore(&lock, f);
+	for (unsigned i = 0; i < n; i++) {
+		const struct sp_pct *p = &row[i].p;
+
+		pr_info("sched: %s vCPU %u: %%RUN %u.%u %%RDY %u.%u %%WAIT %u.%u (%%CSTP %u.%u "
+			"%%MLMTD %u.%u)\n", row[i].v->vm->name, row[i].v->id, p->run / 10,
+			p->run % 10, p->rdy / 10, p->rdy % 10, p->wait / 10, p->wait % 10,
+			p->cstp / 10, p->cstp % 10, p->mlmtd / 10, p->mlmtd % 10);
 	}
 }
 
-/*
- * A vCPU that was halted and now has an interrupt or timer due runs first
- * (a wake-up boost, as Xen's credit scheduler gives): it will usually handle
- * it and halt again at once, and its timers stay accurate. The rest share
- * the CPU round-robin.
- */
-static struct vcpu *pick(void)
+/* Make v's state this CPU's: put ours first, then wait for its old CPU to let go. */
+static void take(unsigned cpu, struct vcpu *v)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		for (unsigned k = 0; k < nrun; k++) {
-			struct vcpu *v = runq[(cursor + k) % nrun];
+	struct vcpu *last = cpus[cpu].last;
 
-			if ((pass == 0 && !v->halted) || !vcpu_runnable(v))
-				continue;
-			cursor = (cursor + k + 1) % nrun;
-			return v;
-		}
+	if (last && last != v) {
+		vcpu_put(last);
+		__atomic_store_n(&ent(last)->loaded_on, -1, __ATOMIC_RELEASE);
+		cpus[cpu].last = NULL;
 	}
-	return NULL;
+	if (last == v)
+		return;
+	while (__atomic_load_n(&ent(v)->loaded_on, __ATOMIC_ACQUIRE) >= 0)
+		arch_pause();
+	ent(v)->loaded_on = (int)cpu;
+	cpus[cpu].last = v;
+}
+
+/* Nothing to run: let go of the last vCPU so other CPUs may take it. */
+static void release_last(unsigned cpu)
+{
+	struct vcpu *last = cpus[cpu].last;
+
+	if (!last)
+		return;
+	vcpu_put(last);
+	__atomic_store_n(&ent(last)->loaded_on, -1, __ATOMIC_RELEASE);
+	cpus[cpu].last = NULL;
+}
+
+static void housekeeping(unsigned cpu, u64 now)
+{
+	if (cpu != 0)
+		return;
+	vms_console_pump();
+	if (now >= next_reap_ns) {
+		next_reap_ns = now + REAP_INTERVAL_NS;
+		reap();
+	}
+	if (now >= next_stats_ns) {
+		if (!stats_ns) {
+			const char *s = cmdline_get("sched.stats");
+			unsigned long secs = s ? strtoul(s, NULL, 10) : 0;
+
+			stats_ns = (secs ? secs : STATS_INTERVAL_S) * 1000000000ull;
+		}
+		if (next_stats_ns)
+			log_stats(now);
+		next_stats_ns = now + stats_ns;
+	}
 }
 
 void sched_run(void)
 {
-	if (arch_cpu_id() != 0) {
-		/* Interim: application processors idle until the SMP scheduler. */
+	unsigned cpu = arch_cpu_id();
+
+	cpus[cpu].slice.fn = flag_resched;
+	cpus[cpu].idle.fn = flag_resched;
+	if (!(__atomic_load_n(&cpu_mask, __ATOMIC_ACQUIRE) & (1ull << cpu))) {
+		/* No virtualization here: this CPU only takes interrupts. */
 		arch_irq_enable();
 		for (;;)
 			arch_wait_for_interrupt();
 	}
-	slice_timer.fn = slice_end;
 	for (;;) {
-		struct vcpu *v;
+		struct vcpu *v = NULL;
+		struct sp_vcpu *sv;
+		enum vcpu_yield y;
+		u64 until = 0, wake = 0, kicks, now = arch_uptime_ns();
+		irqflags_t f;
 
-		vms_console_pump();
-		arch_irq_disable();
-		reap();
-		v = pick();
+		housekeeping(cpu, now);
+		f = spin_lock_irqsave(&lock);
+		cpus[cpu].need_resched = false;
+		now = arch_uptime_ns();
+		sv = pol_ready && cpu < pol.ncpus ? sp_pick(&pol, cpu, now, &until) : NULL;
+		if (sv)
+			v = container_of(sv, struct sched_vcpu, sp)->v;
+		else if (pol_ready && cpu < pol.ncpus)
+			wake = sp_next_event(&pol, cpu, now);
+		kicks = pol_ready ? sp_take_kicks(&pol) : 0;
+		spin_unlock_irqrestore(&lock, f);
+		kick(kicks & ~(1ull << cpu));
+
 		if (!v) {
-			if (sched_idle_hook())
+			release_last(cpu);
+			if (cpu == 0 && sched_idle_hook())
 				continue;
-			/* sti;hlt is atomic: a wake-up interrupt cannot slip in between. */
-			arch_wait_for_interrupt();
+			arch_irq_disable();
+			if (wake)
+				ktimer_arm(&cpus[cpu].idle, wake);
+			/* sti;hlt is atomic: a kick cannot slip in between. */
+			if (!cpus[cpu].need_resched)
+				arch_wait_for_interrupt();
+			arch_irq_enable();
+			ktimer_cancel(&cpus[cpu].idle);
 			continue;
 		}
-		need_resched = false;
-		ktimer_arm(&slice_timer, arch_uptime_ns() + SLICE_NS);
-		arch_irq_enable();
-		if (last_run && last_run != v)
-			vcpu_put(last_run);
-		last_run = v;
-		current = v;
-		vcpu_run(v);
-		current = NULL;
-		ktimer_cancel(&slice_timer);
+		take(cpu, v);
+		if (until)
+			ktimer_arm(&cpus[cpu].slice, until);
+		y = vcpu_run(v);
+		ktimer_cancel(&cpus[cpu].slice);
+
+		f = spin_lock_irqsave(&lock);
+		now = arch_uptime_ns();
+		/*
+		 * A wake-up that came while v was deciding to halt found it still
+		 * running and only kicked: so look again, under the lock, before
+		 * calling it blocked.
+		 */
+		sp_put(&pol, sv, now, y == VCPU_YIELD_STOPPED || (y == VCPU_YIELD_HALT && !vcpu_runnable(v)));
+		kicks = sp_take_kicks(&pol);
+		spin_unlock_irqrestore(&lock, f);
+		kick(kicks & ~(1ull << cpu));
+		if (y == VCPU_YIELD_STOPPED)
+			next_reap_ns = 0;
 	}
 }

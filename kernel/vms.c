@@ -11,6 +11,7 @@
 #include <tv/heap.h>
 #include <tv/log.h>
 #include <tv/string.h>
+#include <tv/sched.h>
 #include <tv/vms.h>
 
 static struct vm_slot slots[VMS_MAX];
@@ -89,6 +90,17 @@ void vms_start_all(const struct bootinfo *bi, bool vmm_ready, const char *no_vmm
 		if (!c->autostart) {
 			tv_strlcpy(s->why, "autostart is off", sizeof(s->why));
 			pr_info("vm %s (%s): not started: autostart is off\n", c->name, c->file);
+			continue;
+		}
+		if (sched_admit(c, s->why, sizeof(s->why))) {
+			/* Point at the key the reason is about. */
+			unsigned line = strstr(s->why, "affinity") ? c->cpu_affinity_line
+					: strstr(s->why, "limit")  ? c->cpu_max_line
+								   : c->cpu_min_line;
+
+			pr_err("%s:%u: %s\n", c->file, line, s->why);
+			pr_err("vm %s (%s): not started: its CPU settings cannot be met\n", c->name,
+			       c->file);
 			continue;
 		}
 		s->vm = vm_create(c, s->why, sizeof(s->why));

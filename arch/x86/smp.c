@@ -32,8 +32,12 @@
 #define AP_STACK_PAGES (BOOT_STACK_SIZE / PAGE_SIZE)
 #define INIT_DELAY_NS 10000000ull          /* SDM: 10 ms after INIT */
 #define SIPI_DELAY_NS 200000ull            /* 200 us between the two SIPIs */
-#define ALIVE_TIMEOUT_NS 200000000ull      /* no sign of life: give up on the CPU */
-#define READY_TIMEOUT_NS 2000000000ull     /* alive but stuck in its set-up */
+/*
+ * Real CPUs answer in microseconds; emulated ones on a busy host can take
+ * hundreds of milliseconds to be scheduled. Only a dead CPU pays these.
+ */
+#define ALIVE_TIMEOUT_NS 2000000000ull     /* no sign of life: give up on the CPU */
+#define READY_TIMEOUT_NS 3000000000ull     /* alive but stuck in its set-up */
 
 #define CR4_PGE (1ull << 7)
 

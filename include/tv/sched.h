@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sched.h: running vCPUs on host CPUs (kernel/sched.c). This version keeps
- * every vCPU on the boot CPU and shares it round-robin with 10 ms slices;
- * a halted vCPU costs nothing until an interrupt is due for it.
+ * sched.h: running vCPUs on host CPUs (kernel/sched.c): every CPU with
+ * virtualization enabled runs vCPUs, chosen by the proportional-share
+ * policy (tv/sched_policy.h) from each VM's shares, reservation, limit and
+ * affinity. A halted vCPU costs nothing until an interrupt is due for it.
  */
 #ifndef TV_SCHED_H
 #define TV_SCHED_H
@@ -10,9 +11,16 @@
 #include <tv/types.h>
 
 struct vcpu;
+struct vm_config;
 
 /* Host CPU cpu can run vCPUs (virtualization enabled on it). */
 void sched_cpu_add(unsigned cpu);
+/*
+ * Admission control: can a VM with this config's reservation start next to
+ * the VMs admitted so far? 0, or -ENOSPC/-EINVAL with the reason in why.
+ */
+int sched_admit(const struct vm_config *c, char *why, size_t whylen);
+/* A new vCPU, runnable or halted; vCPU 0 admits its VM's reservation. */
 void sched_add(struct vcpu *v);
 /* The scheduler loop of this CPU; never returns. */
 void __attribute__((noreturn)) sched_run(void);
@@ -22,7 +30,7 @@ bool sched_need_resched(void);
 void sched_wake(void);
 /* v has something pending: preempt whoever runs unless it is v itself. */
 void sched_wake_vcpu(struct vcpu *v);
-/* How many VMs still run (for test.poweroff_idle). */
+/* VMs still running or not yet released (for test.poweroff_idle). */
 unsigned sched_running_vms(void);
 /* Nothing to run: kmain's policy (test.poweroff_idle); true if it acted. */
 bool sched_idle_hook(void);

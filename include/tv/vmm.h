@@ -104,6 +104,7 @@ struct vcpu {
 	u64 cycles_in_guest;
 	void *fpu;                     /* XSAVE area while the vCPU is not on a CPU */
 	bool loaded;                   /* its FPU (and lazily switched MSRs) are in this CPU */
+	void *sched;                   /* the scheduler's (kernel/sched.c) */
 	struct vcpu_arch arch;         /* vendor state: arch/vcpu.h */
 };
 
@@ -150,6 +151,7 @@ struct vm {
 	u32 con_in_head, con_in_tail;
 	unsigned con_lines_in_window, con_suppressed;
 
+	void *sched;                   /* the scheduler's (kernel/sched.c) */
 	struct vm_arch arch;           /* nested paging root, ASID: arch/vcpu.h */
 };
 
