@@ -192,6 +192,8 @@ void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 			vmm_cpus, ncpus);
 	else
 		pr_err("vmm: VMs cannot run: %s\n", why_novmm);
+	if (cmdline_flag("bench.sched"))
+		sched_bench();
 	vms_start_all(&boot_info, vmm_ready, why_novmm);
 	if (uart_enable_rx_irq())
 		pr_warn("console: no serial input interrupt; typed input is polled\n");

@@ -97,3 +97,29 @@ bochs_cpuid() {
 w0=$(bochs_cpuid 1)
 w1=$(bochs_cpuid 20001)
 fig "wall time per CPUID exit round trip (Bochs VT-x)" "$(awk -v a="$w0" -v b="$w1" 'BEGIN { printf "%.1f us (20000 exits: %.1f s vs %.1f s)", (b - a) * 1e6 / 20000, b, a }')"
+
+# ---- scheduler: instructions per decision, 4 to 64 runnable vCPUs (icount) ----
+printf 'kernel.cmdline = "bench.sched test.poweroff_idle"\n' > "$W/settings.cfg"
+"$B/host/mkstick" -o "$W/sched.img" --efi "$B/BOOTX64.EFI" --kernel "$B/kernel.tvk" \
+	--settings "$W/settings.cfg" >/dev/null
+"$TOP/scripts/qemu.sh" --batch --icount --log "$W/sched.log" --timeout 300 "$W/sched.img" >/dev/null 2>&1
+per=
+while read -r n cyc; do
+	per="${per:+$per, }$n: $((cyc / 128))"
+done < <(clean "$W/sched.log" | sed -n 's/.*bench.sched: \([0-9]*\) runnable vCPUs on [0-9]* CPUs: \([0-9]*\) cycles.*/\1 \2/p')
+fig "instructions per scheduling decision" "${per:-not measured} (runnable vCPUs: instructions for pick + put; QEMU -icount)"
+
+# ---- scheduler: %RDY of two CPU-bound VMs with shares 2000:1000 on one CPU ----
+printf 'kernel.cmdline = "test.poweroff_idle sched.stats=5"\n' > "$W/settings.cfg"
+for vm in high:2000 normal:1000; do
+	printf 'displayName = "%s"\nmemsize = "128"\nguest.kernel = "vmlinuz"\nguest.initrd = "initrd.img"\nguest.cmdline = "console=ttyS0 quiet tv.cpus=1 tv.mem=128 tv.hv=1 tv.test=cpuhog:15"\nsched.cpu.shares = "%s"\nsched.cpu.affinity = "1"\n' \
+		"${vm%%:*}" "${vm#*:}" > "$W/vms/${vm%%:*}.vmx"
+done
+"$B/host/mkstick" -o "$W/shares.img" --efi "$B/BOOTX64.EFI" --kernel "$B/kernel.tvk" \
+	--settings "$W/settings.cfg" "$W/vms/high.vmx" "$W/vms/normal.vmx" >/dev/null
+"$TOP/scripts/qemu.sh" --batch --smp 2 --log "$W/shares.log" --timeout 300 --mem 512 "$W/shares.img" >/dev/null 2>&1
+for vm in high normal; do
+	# The last sample taken while both were still hogging (both lines of one round).
+	line=$(clean "$W/shares.log" | grep -E "sched: $vm vCPU 0: %RUN" | sed -n 3p | sed 's/.*vCPU 0: //')
+	fig "%RUN/%RDY of a ${vm} VM, shares 2000:1000 on 1 CPU" "${line:-not measured}"
+done
