@@ -271,6 +271,19 @@ static void log_stats(u64 now)
 	}
 }
 
+bool sched_vcpu_pct(struct vcpu *v, struct sp_pct *out)
+{
+	struct sched_vcpu *e = ent(v);
+	irqflags_t f;
+
+	if (!e)
+		return false;
+	f = spin_lock_irqsave(&lock);
+	*out = e->sp.pct;
+	spin_unlock_irqrestore(&lock, f);
+	return true;
+}
+
 /* Make v's state this CPU's: put ours first, then wait for its old CPU to let go. */
 static void take(unsigned cpu, struct vcpu *v)
 {

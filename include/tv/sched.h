@@ -12,6 +12,7 @@
 
 struct vcpu;
 struct vm_config;
+struct sp_pct;
 
 /* Host CPU cpu can run vCPUs (virtualization enabled on it). */
 void sched_cpu_add(unsigned cpu);
@@ -32,6 +33,11 @@ void sched_wake(void);
 void sched_wake_vcpu(struct vcpu *v);
 /* VMs still running or not yet released (for test.poweroff_idle). */
 unsigned sched_running_vms(void);
+/*
+ * The vCPU's %RUN/%RDY/%WAIT (permille) over the last sampling interval
+ * (sched.stats), for the console; false if it is not scheduled.
+ */
+bool sched_vcpu_pct(struct vcpu *v, struct sp_pct *out);
 /* bench.sched: cycles per scheduling decision, 4 to 64 runnable vCPUs, to the log. */
 void sched_bench(void);
 /* Nothing to run: kmain's policy (test.poweroff_idle); true if it acted. */
