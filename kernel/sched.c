@@ -343,10 +343,17 @@ void sched_run(void)
 	cpus[cpu].slice.fn = flag_resched;
 	cpus[cpu].idle.fn = flag_resched;
 	if (!(__atomic_load_n(&cpu_mask, __ATOMIC_ACQUIRE) & (1ull << cpu))) {
-		/* No virtualization here: this CPU only takes interrupts. */
-		arch_irq_enable();
-		for (;;)
+		/*
+		 * No virtualization here: this CPU only takes interrupts, and the
+		 * boot CPU keeps its housekeeping (console, test.poweroff_idle).
+		 */
+		for (;;) {
+			if (cpu == 0) {
+				housekeeping(cpu, arch_uptime_ns());
+				sched_idle_hook();
+			}
 			arch_wait_for_interrupt();
+		}
 	}
 	for (;;) {
 		struct vcpu *v = NULL;
