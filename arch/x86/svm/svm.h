@@ -12,6 +12,13 @@ struct svm_vcpu {
 	u64 guest_efer;           /* as the guest sees it: without SVME */
 	bool flush_tlb;           /* next VMRUN flushes this ASID's TLB entries */
 	bool event_pending;       /* ctl.event_inj holds an event not yet delivered */
+	/*
+	 * The guest handles an NMI we injected: no other until its IRET. SVM
+	 * keeps no NMI mask for injected NMIs that we could read (QEMU none at
+	 * all), so IRET is intercepted while this is set; nmi_iret: it was
+	 * seen, and NMIs are unmasked at the next exit, after it executed.
+	 */
+	bool nmi_masked, nmi_iret;
 };
 
 struct svm_vm {
