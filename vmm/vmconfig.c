@@ -174,9 +174,6 @@ int vmcfg_parse(const char *file, const void *text, size_t len, vmcfg_file_exist
 			if (parse_num(&e, 1, VMCFG_VCPUS_MAX, &v))
 				diag_add(diag, e.line, "numvcpus \"%.*s\" is not a number from 1 to %u",
 					 (int)e.value_len, e.value, VMCFG_VCPUS_MAX);
-			else if (v > 1)
-				diag_add(diag, e.line, "numvcpus %llu: this version runs 1 vCPU per VM",
-					 (unsigned long long)v);
 			else
 				cfg->numvcpus = (unsigned)v;
 			break;

@@ -333,10 +333,10 @@ TEST(numvcpus_errors)
 	check_one_error(KERNEL "numvcpus = \"17\"\n", 2, "numvcpus \"17\" is not a number from 1 to 16");
 	check_one_error(KERNEL "numvcpus = \"two\"\n", 2,
 			"numvcpus \"two\" is not a number from 1 to 16");
-	check_one_error(KERNEL "numvcpus = \"2\"\n", 2, "numvcpus 2: this version runs 1 vCPU per VM");
-	CHECK_EQ(cfg.numvcpus, 1);
-	check_one_error(KERNEL "numvcpus = \"16\"\n", 2,
-			"numvcpus 16: this version runs 1 vCPU per VM");
+	CHECK_EQ(parse("vms/t.vmx", KERNEL "numvcpus = \"2\"\n"), 0);
+	CHECK_EQ(cfg.numvcpus, 2);
+	CHECK_EQ(parse("vms/t.vmx", KERNEL "numvcpus = \"16\"\n"), 0);
+	CHECK_EQ(cfg.numvcpus, 16);
 	CHECK_EQ(parse("vms/t.vmx", KERNEL "numvcpus = \"0x1\"\n"), 0);
 	CHECK_EQ(cfg.numvcpus, 1);
 }
@@ -489,7 +489,7 @@ TEST(many_errors_in_line_order)
 	const char *text =
 		"displayName = \"ok\"\n"              /* 1 */
 		"memsize = \"big\"\n"                 /* 2 */
-		"numvcpus = \"4\"\n"                  /* 3 */
+		"numvcpus = \"40\"\n"                 /* 3 */
 		"colour = \"blue\"\n"                 /* 4 */
 		"guest.kernel = \"../vmlinuz\"\n"     /* 5 */
 		"guest.initrd = \"gone.img\"\n"       /* 6 */
@@ -503,7 +503,7 @@ TEST(many_errors_in_line_order)
 		const char *msg;
 	} want[] = {
 		{ 2, "memsize \"big\" is not a number of MiB from 16 to 1048576" },
-		{ 3, "numvcpus 4: this version runs 1 vCPU per VM" },
+		{ 3, "numvcpus \"40\" is not a number from 1 to 16" },
 		{ 4, "unknown key \"colour\"" },
 		{ 5, "guest.kernel \"../vmlinuz\": '.' and '..' are not allowed in paths" },
 		{ 6, "guest file \"gone.img\" not found" },
