@@ -72,15 +72,26 @@ vmx() {
 	echo "$WORK/vms/$name.vmx"
 }
 
-# A VM running one of the test guests (tests/guests): vmx_guest NAME PROGRAM [CMDLINE].
+# A VM running one of the test guests (tests/guests):
+# vmx_guest NAME PROGRAM [CMDLINE [more key = "value" lines...]].
 vmx_guest() {
-	vmx "$1" 'memsize = "64"' "guest.kernel = \"$2.elf\"" "guest.cmdline = \"${3:-}\""
+	local name=$1 prog=$2 cmd=${3:-}
+	shift 2
+	[ $# -gt 0 ] && shift
+	vmx "$name" 'memsize = "64"' "guest.kernel = \"$prog.elf\"" "guest.cmdline = \"$cmd\"" "$@"
 }
 
 # A Debian Linux VM with the checking initramfs: vmx_linux NAME MEM [extra cmdline].
 vmx_linux() {
-	vmx "$1" "memsize = \"$2\"" 'guest.kernel = "vmlinuz"' 'guest.initrd = "initrd.img"' \
-		"guest.cmdline = \"console=ttyS0 quiet tv.cpus=1 tv.mem=$2 tv.hv=1 ${3:-}\""
+	vmx_linux_smp "$1" "$2" 1 "${3:-}"
+}
+
+# The same with CPUS vCPUs, which the guest must all see online:
+# vmx_linux_smp NAME MEM CPUS [extra cmdline].
+vmx_linux_smp() {
+	vmx "$1" "memsize = \"$2\"" "numvcpus = \"$3\"" 'guest.kernel = "vmlinuz"' \
+		'guest.initrd = "initrd.img"' \
+		"guest.cmdline = \"console=ttyS0 quiet tv.cpus=$3 tv.mem=$2 tv.hv=1 ${4:-}\""
 }
 
 # run_until LOG REGEX CMD...: run CMD in the background and stop it as soon as a
