@@ -72,15 +72,26 @@ vmx() {
 	echo "$WORK/vms/$name.vmx"
 }
 
-# A VM running one of the test guests (tests/guests): vmx_guest NAME PROGRAM [CMDLINE].
+# A VM running one of the test guests (tests/guests):
+# vmx_guest NAME PROGRAM [CMDLINE [more key = "value" lines...]].
 vmx_guest() {
-	vmx "$1" 'memsize = "64"' "guest.kernel = \"$2.elf\"" "guest.cmdline = \"${3:-}\""
+	local name=$1 prog=$2 cmd=${3:-}
+	shift 2
+	[ $# -gt 0 ] && shift
+	vmx "$name" 'memsize = "64"' "guest.kernel = \"$prog.elf\"" "guest.cmdline = \"$cmd\"" "$@"
 }
 
 # A Debian Linux VM with the checking initramfs: vmx_linux NAME MEM [extra cmdline].
 vmx_linux() {
-	vmx "$1" "memsize = \"$2\"" 'guest.kernel = "vmlinuz"' 'guest.initrd = "initrd.img"' \
-		"guest.cmdline = \"console=ttyS0 quiet tv.cpus=1 tv.mem=$2 tv.hv=1 ${3:-}\""
+	vmx_linux_smp "$1" "$2" 1 "${3:-}"
+}
+
+# The same with CPUS vCPUs, which the guest must all see online:
+# vmx_linux_smp NAME MEM CPUS [extra cmdline].
+vmx_linux_smp() {
+	vmx "$1" "memsize = \"$2\"" "numvcpus = \"$3\"" 'guest.kernel = "vmlinuz"' \
+		'guest.initrd = "initrd.img"' \
+		"guest.cmdline = \"console=ttyS0 quiet tv.cpus=$3 tv.mem=$2 tv.hv=1 ${4:-}\""
 }
 
 # run_until LOG REGEX CMD...: run CMD in the background and stop it as soon as a
@@ -129,28 +140,31 @@ vmx) HV_NAME="Intel VT-x" ;;
 *) echo "lib.sh: HV must be svm or vmx, not $HV" >&2; exit 2 ;;
 esac
 
-# vm_boot LOG TIMEOUT SETTINGS_TEXT [--until REGEX] [--mem MiB] VMX...: build the
+# vm_boot LOG TIMEOUT SETTINGS_TEXT [--until REGEX] [--mem MiB] [--cpus N] VMX...: build the
 # boot medium for $HV with these VMs and run it; returns the emulator's exit code
 # (124 on timeout), or 0 once REGEX matched.
 vm_boot() {
-	local log=$1 t=$2 settings=$3 re= mem=1024
+	local log=$1 t=$2 settings=$3 re= mem=1024 cpus=
 	shift 3
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--until) re=$2; shift 2 ;;
 		--mem) mem=$2; shift 2 ;;
+		--cpus) cpus=$2; shift 2 ;;
 		*) break ;;
 		esac
 	done
 	local run
 	if [ "$HV" = svm ]; then
 		make_stick "$WORK/stick.img" "$settings" "$@"
-		run=("$TOP/scripts/qemu.sh" --batch --log "$log" --timeout "$t" --mem "$mem" "$WORK/stick.img")
+		run=("$TOP/scripts/qemu.sh" --batch --log "$log" --timeout "$t" --mem "$mem" \
+			${cpus:+--smp "$cpus"} "$WORK/stick.img")
 	else
 		printf '%s\n' "$settings" > "$WORK/settings.cfg"
 		"$TOP/scripts/mkiso.sh" "$WORK/vms.iso" "$B/kernel.elf" "$WORK/settings.cfg" "$@" ||
 			return 2
-		run=("$TOP/scripts/bochs.sh" --iso "$WORK/vms.iso" --log "$log" --timeout "$t" --mem "$mem")
+		run=("$TOP/scripts/bochs.sh" --iso "$WORK/vms.iso" --log "$log" --timeout "$t" --mem "$mem" \
+			${cpus:+--cpus "$cpus"})
 	fi
 	if [ -n "$re" ]; then
 		run_until "$log" "$re" "${run[@]}" 2>>"$WORK/emulator.err"

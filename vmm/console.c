@@ -49,26 +49,32 @@ static void emit_line(struct vm *vm)
 	vm->con_len = 0;
 }
 
+/* The UART's transmit callback (vm->lock held), on whichever CPU runs the writing vCPU. */
 void vm_console_putc(struct vm *vm, u8 c)
 {
+	irqflags_t f = spin_lock_irqsave(&vm->con_lock);
+
 	if (vm->con_ring)
 		vm->con_ring[vm->con_head++ % RING_SIZE] = (char)c;
 	if (c == '\n') {
 		emit_line(vm);
-		return;
+	} else if (c != '\r' && c != 0) {
+		/* Escape sequences and other control bytes would garble the host console. */
+		if (c < 0x20 || c >= 0x7f)
+			c = '.';
+		vm->con_line[vm->con_len++] = (char)c;
+		if (vm->con_len == sizeof(vm->con_line))
+			emit_line(vm);
 	}
-	if (c == '\r' || c == 0)
-		return;
-	/* Escape sequences and other control bytes would garble the host console. */
-	if (c < 0x20 || c >= 0x7f)
-		c = '.';
-	vm->con_line[vm->con_len++] = (char)c;
-	if (vm->con_len == sizeof(vm->con_line))
-		emit_line(vm);
+	spin_unlock_irqrestore(&vm->con_lock, f);
 }
 
+/* From vm_stop, with or without vm->lock: con_lock alone guards the line. */
 void vm_console_flush(struct vm *vm)
 {
+	irqflags_t f = spin_lock_irqsave(&vm->con_lock);
+
 	if (vm->con_len)
 		emit_line(vm);
+	spin_unlock_irqrestore(&vm->con_lock, f);
 }

@@ -69,8 +69,11 @@ int vmm_exit_hlt(struct vcpu *v, unsigned len)
 	if (vcpu_insn_end(v, X86_OP_HLT, len, &next))
 		return 0;
 	v->regs[VREG_RIP] = next;
-	/* An interrupt already waiting ends HLT at once, as on hardware. */
-	if (vcpu_irq_pending(v) < 0)
+	/*
+	 * An interrupt already waiting ends HLT at once, as on hardware; one
+	 * that comes later kicks the vCPU, whose run loop looks again.
+	 */
+	if (!vcpu_wakeup_pending(v))
 		v->halted = true;
 	return 0;
 }

@@ -29,6 +29,7 @@ struct vm_devices {
 	struct vrtc rtc;
 	struct vacpi_pm pm;
 	struct vioapic ioapic;
+	unsigned lowest_next;   /* lowest-priority ties: where the round-robin goes on */
 };
 
 /* One bus range of the ACPI block: the region tells the device which port it is. */
@@ -106,26 +107,64 @@ static void guest_poweroff(void *ctx)
 
 static void guest_reset(void *ctx)
 {
-	struct vm *vm = ctx;
+	vm_request_reset(ctx);
+}
 
-	vm->reset_requested = true;
+/*
+ * An interrupt message (I/O APIC redirection or IPI) to the local APICs it
+ * names, with vm->lock held: every vLAPIC of the VM is guarded by it, so a
+ * sender on one CPU may write into the vLAPIC of a vCPU running on another;
+ * vlapic_deliver kicks each target (ops->kick -> vcpu_kick).
+ *
+ * src is the sending vCPU for IPIs (shorthands), NULL for the I/O APIC.
+ * Fixed, NMI, INIT and SIPI messages go to every target. A lowest-priority
+ * message goes to one target only: among those whose APIC is software-
+ * enabled, the one with the lowest processor priority (PPR), ties taken in
+ * turn so that one vCPU does not get them all (the SDM leaves the choice
+ * among equals to the platform). No target at all (an APIC ID nobody has):
+ * the message is lost, as on an xAPIC system bus, and no error is logged.
+ */
+static void route_message(struct vm *vm, const struct vcpu *src, unsigned shorthand, u32 dest,
+			  bool logical, u8 mode, u8 vector, bool level)
+{
+	struct vcpu *best = NULL;
+	unsigned best_ppr = ~0u, n = vm->nvcpus, start = 0;
+
+	if (mode == VLAPIC_DM_LOWEST && n)
+		start = vm->dev->lowest_next % n;
+	for (unsigned k = 0; k < n; k++) {
+		struct vcpu *v = vm->vcpus[(start + k) % n];
+		bool hit;
+
+		if (!v || !v->lapic)
+			continue;
+		switch (shorthand) {
+		case VLAPIC_SH_SELF: hit = v == src; break;
+		case VLAPIC_SH_ALL: hit = true; break;
+		case VLAPIC_SH_OTHERS: hit = v != src; break;
+		default: hit = vlapic_match_dest(v->lapic, dest, logical); break;
+		}
+		if (!hit)
+			continue;
+		if (mode != VLAPIC_DM_LOWEST) {
+			vlapic_deliver(v->lapic, mode, vector, level);
+			continue;
+		}
+		if (vlapic_enabled(v->lapic) && vlapic_ppr(v->lapic) < best_ppr) {
+			best = v;
+			best_ppr = vlapic_ppr(v->lapic);
+		}
+	}
+	if (best) {
+		vm->dev->lowest_next = best->id + 1;
+		vlapic_deliver(best->lapic, mode, vector, level);
+	}
 }
 
 /* I/O APIC message to local APICs: physical or logical destination. */
 static void ioapic_deliver(void *ctx, u32 dest, bool logical, u8 mode, u8 vector, bool level)
 {
-	struct vm *vm = ctx;
-
-	for (unsigned i = 0; i < vm->nvcpus; i++) {
-		struct vcpu *v = vm->vcpus[i];
-
-		if (v && v->lapic && vlapic_match_dest(v->lapic, dest, logical)) {
-			vlapic_deliver(v->lapic, mode, vector, level);
-			/* Lowest priority: one taker is enough, and the first is as good as any. */
-			if (mode == VLAPIC_DM_LOWEST)
-				break;
-		}
-	}
+	route_message(ctx, NULL, VLAPIC_SH_NONE, dest, logical, mode, vector, level);
 }
 
 static void host_set_irq(void *ctx, unsigned gsi, bool level)
@@ -151,26 +190,13 @@ static void lapic_eoi(void *ctx, u8 vector)
 	vioapic_eoi(&v->vm->dev->ioapic, vector);
 }
 
+/* The guest wrote its ICR (vcpu_lapic_access holds vm->lock). */
 static void lapic_ipi(void *ctx, const struct vlapic_ipi *ipi)
 {
 	struct vcpu *src = ctx;
-	struct vm *vm = src->vm;
 
-	for (unsigned i = 0; i < vm->nvcpus; i++) {
-		struct vcpu *v = vm->vcpus[i];
-		bool hit;
-
-		if (!v || !v->lapic)
-			continue;
-		switch (ipi->shorthand) {
-		case VLAPIC_SH_SELF: hit = v == src; break;
-		case VLAPIC_SH_ALL: hit = true; break;
-		case VLAPIC_SH_OTHERS: hit = v != src; break;
-		default: hit = vlapic_match_dest(v->lapic, ipi->dest, ipi->logical); break;
-		}
-		if (hit)
-			vlapic_deliver(v->lapic, ipi->delivery_mode, ipi->vector, ipi->trigger_level);
-	}
+	route_message(src->vm, src, ipi->shorthand, ipi->dest, ipi->logical, ipi->delivery_mode,
+		      ipi->vector, ipi->trigger_level);
 }
 
 static void lapic_kick(void *ctx)
@@ -187,7 +213,13 @@ static u64 lapic_guest_tsc(void *ctx)
 
 void vcpu_kick(struct vcpu *v)
 {
-	/* This version runs all vCPUs on one CPU: telling the scheduler is enough. */
+	/*
+	 * This version runs all vCPUs on one CPU: the running vCPU sees its
+	 * kick count move at its next loop, and the scheduler preempts it for
+	 * any other (a halted one gets its wake-up boost). docs/vmm.md says
+	 * what this must do once vCPUs run on several CPUs.
+	 */
+	__atomic_add_fetch(&v->kicks, 1, __ATOMIC_SEQ_CST);
 	sched_wake_vcpu(v);
 }
 
@@ -305,14 +337,10 @@ void vm_platform_vcpu_free(struct vcpu *v)
 	v->lapic = NULL;
 }
 
+/* A lock-free peek (siblings may be setting IRR bits): deliver_events decides under the lock. */
 int vcpu_irq_pending(struct vcpu *v)
 {
 	return v->lapic ? vlapic_pending_vector(v->lapic) : -1;
-}
-
-void vcpu_irq_accept(struct vcpu *v, int vector)
-{
-	vlapic_accept(v->lapic, (u8)vector);
 }
 
 u8 vcpu_tpr_read(struct vcpu *v)
@@ -379,7 +407,7 @@ size_t vm_console_input(struct vm *vm, const char *buf, size_t len)
 		vm->con_in[vm->con_in_head++ % sizeof(vm->con_in)] = buf[n++];
 	spin_unlock_irqrestore(&vm->lock, f);
 	if (n)
-		sched_wake_vcpu(vm->vcpus[0]);
+		vcpu_kick(vm->vcpus[0]);
 	return n;
 }
 

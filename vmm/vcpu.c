@@ -7,11 +7,13 @@
 #include <stdarg.h>
 #include <tv/arch.h>
 #include <tv/arch_vmm.h>
+#include <tv/guestboot.h>
 #include <tv/heap.h>
 #include <tv/log.h>
 #include <tv/printf.h>
 #include <tv/sched.h>
 #include <tv/string.h>
+#include <tv/vdev/vlapic.h>
 #include <tv/x86emu.h>
 #include "vmm_internal.h"
 
@@ -46,9 +48,17 @@ void vcpu_free(struct vcpu *v)
 	kfree(v);
 }
 
+/*
+ * Power-on state of the generic half of a vCPU; vCPU 0 also gets the
+ * loader's register state (boot_pending: set by its own run loop). Only
+ * while v is not in vcpu_run: at creation, or during a VM reset.
+ */
 void vcpu_reset_common(struct vcpu *v, bool bsp)
 {
 	v->halted = !bsp; /* application processors wait for INIT-SIPI */
+	v->wait_sipi = !bsp;
+	v->boot_pending = bsp;
+	v->sipi_logged = false;
 	v->apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (bsp ? APIC_BASE_BSP : 0);
 	v->xcr0 = 1;
 	vcpu_msr_reset(v);
@@ -130,69 +140,215 @@ void vmm_crash(struct vcpu *v, const char *fmt, ...)
 	vm_stop(v->vm, VM_STATE_CRASHED, "%s", msg);
 }
 
+/* ---- INIT and SIPI (SDM 8.4, 10.4.7) ---- */
+
+#define CR0_INIT 0x60000010ull  /* CD, NW, ET: the CPU's state after INIT */
+
+/*
+ * The state INIT leaves a CPU in, as a SIPI with this vector starts it
+ * (SDM table 9-1): real mode at vector:0000, i.e. CS.selector = vector <<
+ * 8 and CS.base = vector << 12, caches off, paging and long mode off,
+ * 64 KiB segments, GDTR/IDTR limit 0xffff. TR is a busy 32-bit TSS and
+ * LDTR an LDT, both empty, as VMX requires of usable ones.
+ */
+static void sipi_state(struct guest_boot_state *s, u8 vector)
+{
+	const struct guest_seg data = { 0, 0x093, 0xffff, 0 };
+
+	memset(s, 0, sizeof(*s));
+	s->rflags = 2;
+	s->cr0 = CR0_INIT;
+	s->gdt_limit = s->idt_limit = 0xffff;
+	s->cs = (struct guest_seg){ (u16)(vector << 8), 0x09b, 0xffff, (u64)vector << 12 };
+	s->ds = s->es = s->ss = s->fs = s->gs = data;
+	s->tr = (struct guest_seg){ 0, GUEST_SEG_TSS, 0xffff, 0 };
+	s->ldtr = (struct guest_seg){ 0, 0x082, 0xffff, 0 };
+}
+
+static void vcpu_start_at_sipi(struct vcpu *v, u8 vector)
+{
+	struct guest_boot_state s;
+	u32 sig[4];
+	irqflags_t f;
+
+	sipi_state(&s, vector);
+	arch_vcpu_set_boot_state(v, &s);
+	arch_cpuid(1, 0, sig);
+	v->regs[VREG_RDX] = sig[0];     /* EDX after INIT: family, model, stepping */
+	v->wait_sipi = false;
+	v->halted = false;
+	/* NMIs that came while it waited for SIPI are not held for it. */
+	f = spin_lock_irqsave(&v->vm->lock);
+	vlapic_take_nmi(v->lapic);
+	spin_unlock_irqrestore(&v->vm->lock, f);
+	if (!v->sipi_logged) {
+		v->sipi_logged = true;
+		pr_info("vm %s: vCPU %u started by SIPI at %05x\n", v->vm->name, v->id,
+			(unsigned)vector << 12);
+	}
+}
+
+/*
+ * INIT and SIPI the vLAPIC took for this vCPU. INIT to an application
+ * processor puts it into wait-for-SIPI; INIT to vCPU 0 resets the VM, as
+ * there is no firmware at the reset vector for a bootstrap processor to
+ * run. A SIPI starts a vCPU that waits for one and is ignored otherwise.
+ */
+static void vcpu_take_init_sipi(struct vcpu *v)
+{
+	struct vlapic *l = v->lapic;
+	irqflags_t f;
+	bool init;
+	int sipi;
+
+	if (!READ_ONCE(l->init_pending) && READ_ONCE(l->sipi_vector) < 0)
+		return;
+	f = spin_lock_irqsave(&v->vm->lock);
+	init = vlapic_take_init(l);
+	sipi = vlapic_take_sipi(l);
+	spin_unlock_irqrestore(&v->vm->lock, f);
+	if (init) {
+		if (v->id == 0) {
+			pr_info("vm %s: INIT to vCPU 0: resetting the VM\n", v->vm->name);
+			vm_request_reset(v->vm);
+			return;
+		}
+		v->wait_sipi = true;
+		v->halted = true;
+	}
+	if (sipi >= 0 && v->wait_sipi)
+		vcpu_start_at_sipi(v, (u8)sipi);
+}
+
 /* ---- the run loop ---- */
+
+/* Something ends HLT: an interrupt the vLAPIC would deliver, an NMI, an INIT. */
+bool vcpu_wakeup_pending(struct vcpu *v)
+{
+	return vcpu_irq_pending(v) >= 0 || READ_ONCE(v->lapic->nmi_pending) ||
+	       READ_ONCE(v->lapic->init_pending);
+}
 
 bool vcpu_runnable(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 
-	if (vm->state != VM_STATE_RUNNING)
+	if (READ_ONCE(vm->state) != VM_STATE_RUNNING)
 		return false;
-	if (vm->reset_requested || vm_timers_due(vm))
+	if (READ_ONCE(vm->reset_requested))
+		return vm_reset_waits_for_runner(vm);
+	if (READ_ONCE(v->lapic->init_pending))
 		return true;
-	/* Typed input the UART can take now: the guest must run to see it. */
-	if (v->id == 0 && vm_console_pending(vm))
+	/*
+	 * Due device timers and typed input the UART can take make vCPU 0
+	 * runnable (vtimer.c kicks it): any vCPU in its run loop handles them,
+	 * but only one is woken for them, and never one that waits for SIPI.
+	 */
+	if (v->id == 0 && (vm_timers_due(vm) || vm_console_pending(vm)))
 		return true;
-	return !v->halted || vcpu_irq_pending(v) >= 0;
+	if (READ_ONCE(v->wait_sipi))
+		return READ_ONCE(v->lapic->sipi_vector) >= 0;
+	return !READ_ONCE(v->halted) || vcpu_wakeup_pending(v);
 }
 
-static void deliver_interrupts(struct vcpu *v)
+/* NMI first, then the highest interrupt the vLAPIC lets through, or a window request. */
+static void deliver_events(struct vcpu *v)
 {
-	int vec = vcpu_irq_pending(v);
+	struct vlapic *l = v->lapic;
+	irqflags_t f;
+	int vec;
 
-	if (vec < 0)
-		return;
-	if (arch_vcpu_can_inject_irq(v)) {
-		arch_vcpu_inject_irq(v, (u8)vec);
-		vcpu_irq_accept(v, vec);
-	} else {
-		/* Interrupts masked or an event in flight: exit when the guest can take it. */
-		arch_vcpu_request_irq_window(v);
+	if (READ_ONCE(l->nmi_pending) && arch_vcpu_inject_nmi(v)) {
+		f = spin_lock_irqsave(&v->vm->lock);
+		vlapic_take_nmi(l);
+		spin_unlock_irqrestore(&v->vm->lock, f);
 	}
+	if (!READ_ONCE(l->irr_count))
+		return; /* the common case, without the lock */
+	/* Siblings set IRR bits concurrently: pick and accept atomically. */
+	f = spin_lock_irqsave(&v->vm->lock);
+	vec = vlapic_pending_vector(l);
+	if (vec >= 0) {
+		if (arch_vcpu_can_inject_irq(v)) {
+			arch_vcpu_inject_irq(v, (u8)vec);
+			vlapic_accept(l, (u8)vec);
+		} else {
+			/* Interrupts masked or an event in flight: exit when the guest can take it. */
+			arch_vcpu_request_irq_window(v);
+		}
+	}
+	spin_unlock_irqrestore(&v->vm->lock, f);
 }
 
-enum vcpu_yield vcpu_run(struct vcpu *v)
+static enum vcpu_yield run_loop(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 
-	if (!v->loaded) {
-		arch_vcpu_fpu_load(v);
-		arch_vcpu_load(v);
-		v->loaded = true;
-	}
 	for (;;) {
-		if (vm->state != VM_STATE_RUNNING)
+		u32 kicks = READ_ONCE(v->kicks);
+
+		if (READ_ONCE(vm->state) != VM_STATE_RUNNING)
 			return VCPU_YIELD_STOPPED;
-		if (vm->reset_requested && vm_reset(vm))
-			return VCPU_YIELD_STOPPED;
+		if (READ_ONCE(vm->reset_requested))
+			return VCPU_YIELD_HALT; /* parked: vcpu_run's end joins the rendezvous */
 		if (vm_timers_due(vm))
 			vm_timers_run(vm);
 		vm_console_feed(vm);
+		vcpu_take_init_sipi(v);
+		if (v->wait_sipi)
+			return VCPU_YIELD_HALT;
 		if (v->halted) {
-			if (vcpu_irq_pending(v) < 0)
+			if (!vcpu_wakeup_pending(v))
 				return VCPU_YIELD_HALT;
 			v->halted = false;
 		}
-		deliver_interrupts(v);
+		deliver_events(v);
 		if (sched_need_resched())
 			return VCPU_YIELD_PREEMPT;
+
+		/*
+		 * Interrupts stay off from here to the guest entry. A kick that
+		 * came since the checks above changed v->kicks: look again. One
+		 * that comes after this point (an IPI to this CPU once vCPUs run
+		 * on several) is pending at the entry and ends the guest's turn
+		 * at once, so nothing new waits for the next exit.
+		 */
+		arch_irq_disable();
+		if (READ_ONCE(v->kicks) != kicks || sched_need_resched()) {
+			arch_irq_enable();
+			continue;
+		}
 
 		u64 t0 = arch_cycles();
 
 		arch_vcpu_enter(v);
 		v->cycles_in_guest += arch_cycles() - t0;
 		arch_fpu_sync_xcr0(v);
+		arch_irq_enable();      /* host interrupts that ended the guest's turn run here */
 	}
+}
+
+enum vcpu_yield vcpu_run(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	enum vcpu_yield y;
+
+	if (!vm_run_begin(v))
+		return READ_ONCE(vm->state) == VM_STATE_RUNNING ? VCPU_YIELD_HALT
+								: VCPU_YIELD_STOPPED;
+	/* Backend state is written on the CPU that runs the vCPU (VMX needs its VMCS there). */
+	if (v->boot_pending) {
+		v->boot_pending = false;
+		arch_vcpu_set_boot_state(v, vm->boot);
+	}
+	if (!v->loaded) {
+		arch_vcpu_fpu_load(v);
+		arch_vcpu_load(v);
+		v->loaded = true;
+	}
+	y = run_loop(v);
+	vm_run_end(v);
+	return y;
 }
 
 /* Called by the scheduler when another vCPU is about to use this CPU. */

@@ -12,6 +12,7 @@
 #include <tv/guestboot.h>
 #include <tv/heap.h>
 #include <tv/log.h>
+#include <tv/panic.h>
 #include <tv/pmm.h>
 #include <tv/printf.h>
 #include <tv/sched.h>
@@ -210,26 +211,33 @@ static int load_guest(struct vm *vm, char *why, size_t whylen)
 		.ram_size = vm->ram_size,
 		.ncpus = vm->nvcpus,
 	};
-	static char cmdline[CFG_MAX_VALUE + 64];
-	struct guest_boot_state st;
+	const size_t cmdline_size = CFG_MAX_VALUE + 64;
+	char *cmdline;
 	int r;
 
 	if (!k || (vm->cfg.initrd[0] && !i)) {
 		snprintf(why, whylen, "guest file missing from the boot modules");
 		return -ENOENT;
 	}
+	/* Not static: VMs may be (re)loaded on several CPUs at once. */
+	cmdline = kmalloc(cmdline_size);
+	if (!cmdline) {
+		snprintf(why, whylen, "out of host memory");
+		return -ENOMEM;
+	}
 	a.kernel = phys_to_virt(k->base);
 	a.kernel_len = k->size;
-	linux_cmdline(vm, a.kernel, a.kernel_len, cmdline, sizeof(cmdline));
-	a.cmdline = cmdline;
 	if (i) {
 		a.initrd = phys_to_virt(i->base);
 		a.initrd_len = i->size;
 	}
-	r = guest_boot_prepare(&a, &m, &st, why, whylen);
+	linux_cmdline(vm, a.kernel, a.kernel_len, cmdline, cmdline_size);
+	a.cmdline = cmdline;
+	r = guest_boot_prepare(&a, &m, vm->boot, why, whylen);
+	kfree(cmdline);
 	if (r)
 		return r;
-	arch_vcpu_set_boot_state(vm->vcpus[0], &st);
+	/* vCPU 0 loads vm->boot itself, on the CPU that runs it; the others wait for SIPI. */
 	for (unsigned n = 0; n < vm->nvcpus; n++)
 		vcpu_reset_common(vm->vcpus[n], n == 0);
 	/* Guest TSC starts near zero, like a machine just switched on. */
@@ -266,6 +274,12 @@ struct vm *vm_create(const struct vm_config *cfg, char *why, size_t whylen)
 	vm->overhead_bytes = sizeof(*vm);
 	vm->state = VM_STATE_REFUSED;
 
+	vm->boot = kzalloc(sizeof(*vm->boot));
+	if (!vm->boot) {
+		snprintf(why, whylen, "out of host memory");
+		goto fail;
+	}
+	vm->overhead_bytes += sizeof(*vm->boot);
 	r = arch_vm_init(vm);
 	if (r) {
 		snprintf(why, whylen, "nested paging set-up failed (%d)", r);
@@ -309,10 +323,8 @@ u64 vm_overhead(struct vm *vm)
  */
 void vm_test_corrupt(struct vm *vm)
 {
-	struct vcpu *v = vm->vcpus[0];
-
 	pr_warn("vm %s: test.corrupt_vm: clearing CR4.PAE before the first entry\n", vm->name);
-	vcpu_set(v, VREG_CR4, vcpu_get(v, VREG_CR4) & ~(1ull << 5));
+	vm->boot->cr4 &= ~GUEST_CR4_PAE;
 }
 
 void vm_log_exits(struct vm *vm)
@@ -336,17 +348,28 @@ void vm_log_exits(struct vm *vm)
 	pr_info("vm %s: %llu exits:%s\n", vm->name, (unsigned long long)total, line);
 }
 
+void vm_kick_all(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i])
+			vcpu_kick(vm->vcpus[i]);
+}
+
 void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
 {
+	enum vm_state running = VM_STATE_RUNNING;
 	va_list ap;
 
-	if (vm->state != VM_STATE_RUNNING)
+	/* Two vCPUs may stop the VM at once (a crash here, a poweroff there): one wins. */
+	if (!__atomic_compare_exchange_n(&vm->state, &running, state, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(vm->why, sizeof(vm->why), fmt, ap);
 	va_end(ap);
-	vm->state = state;
-	vm->stop_requested = true;
+	WRITE_ONCE(vm->stop_requested, true);
+	/* Siblings in the guest leave it; the scheduler releases the memory after the last. */
+	vm_kick_all(vm);
 	vm_console_flush(vm);
 	pr_info("vm %s: %s (%s) after %llu ms\n", vm->name, vm_state_name(state), vm->why,
 		(unsigned long long)((arch_uptime_ns() - vm->started_ns) / 1000000));
@@ -354,13 +377,18 @@ void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
 	/* Often called from a device callback under vm->lock: cleanup waits for the release. */
 }
 
+/*
+ * The guest's reset, performed while every vCPU of the VM is parked
+ * outside vcpu_run: no sibling runs in the memory being cleared or reads a
+ * device being reset. Nothing of a vCPU's backend state is touched here
+ * (it may belong to another CPU); vCPU 0 loads its boot state itself.
+ */
 int vm_reset(struct vm *vm)
 {
 	char why[128];
 	int r;
 
 	pr_info("vm %s: reset requested by the guest; restarting\n", vm->name);
-	vm->reset_requested = false;
 	vm_timers_cancel_all(vm);
 	zero_ram(vm);
 	vm_platform_reset(vm);
@@ -368,6 +396,70 @@ int vm_reset(struct vm *vm)
 	if (r)
 		vm_stop(vm, VM_STATE_CRASHED, "reload after reset failed: %s", why);
 	return r;
+}
+
+void vm_request_reset(struct vm *vm)
+{
+	WRITE_ONCE(vm->reset_requested, true);
+	vm_kick_all(vm);
+}
+
+/* The rendezvous is complete (run_lock held): should the caller perform the reset? */
+static bool take_reset(struct vm *vm)
+{
+	if (!vm->reset_requested || vm->in_run || vm->resetting ||
+	    vm->state != VM_STATE_RUNNING)
+		return false;
+	vm->resetting = true;
+	return true;
+}
+
+static void perform_reset(struct vm *vm)
+{
+	irqflags_t f;
+
+	vm_reset(vm);
+	f = spin_lock_irqsave(&vm->run_lock);
+	vm->resetting = false;
+	WRITE_ONCE(vm->reset_requested, false);
+	spin_unlock_irqrestore(&vm->run_lock, f);
+	vm_kick_all(vm);
+}
+
+bool vm_run_begin(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	irqflags_t f = spin_lock_irqsave(&vm->run_lock);
+	bool reset;
+
+	if (!vm->reset_requested) {
+		vm->in_run++;
+		spin_unlock_irqrestore(&vm->run_lock, f);
+		return true;
+	}
+	reset = take_reset(vm);
+	spin_unlock_irqrestore(&vm->run_lock, f);
+	if (reset)
+		perform_reset(vm);
+	return false;
+}
+
+void vm_run_end(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	irqflags_t f = spin_lock_irqsave(&vm->run_lock);
+	bool reset;
+
+	vm->in_run--;
+	reset = take_reset(vm);
+	spin_unlock_irqrestore(&vm->run_lock, f);
+	if (reset)
+		perform_reset(vm);
+}
+
+bool vm_reset_waits_for_runner(struct vm *vm)
+{
+	return !READ_ONCE(vm->in_run) && !READ_ONCE(vm->resetting);
 }
 
 void vm_destroy(struct vm *vm)
@@ -382,6 +474,7 @@ void vm_destroy(struct vm *vm)
 		arch_vm_destroy(vm);
 	free_ram(vm);
 	vm_console_free(vm);
+	kfree(vm->boot);
 	kfree(vm);
 }
 
@@ -393,8 +486,10 @@ void vm_release_if_idle(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 
-	if (--vm->vcpus_queued)
+	/* The scheduler may release sibling vCPUs on several CPUs at once. */
+	if (__atomic_sub_fetch(&vm->vcpus_queued, 1, __ATOMIC_ACQ_REL))
 		return;
+	ASSERT(!READ_ONCE(vm->in_run));
 	vm_timers_cancel_all(vm);
 	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
@@ -403,6 +498,8 @@ void vm_release_if_idle(struct vcpu *v)
 	vm_bus_free(vm);
 	arch_vm_destroy(vm);
 	free_ram(vm);
+	kfree(vm->boot);
+	vm->boot = NULL;
 	pr_info("vm %s: memory released (%llu MiB free on the host)\n", vm->name,
 		(unsigned long long)(pmm_free_bytes() >> 20));
 }

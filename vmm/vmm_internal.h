@@ -20,9 +20,8 @@ void vm_platform_vcpu_free(struct vcpu *v);
 bool vm_console_pending(struct vm *vm);
 /* xAPIC MMIO of the accessing vCPU; false if gpa is not its APIC page. */
 bool vcpu_lapic_access(struct vcpu *v, u64 gpa, unsigned size, u64 *val, bool write);
-/* Pending interrupt vector for the vCPU, or -1; accept moves it to in-service. */
+/* Pending interrupt vector for the vCPU, or -1 (a lock-free peek). */
 int vcpu_irq_pending(struct vcpu *v);
-void vcpu_irq_accept(struct vcpu *v, int vector);
 
 /* TSC-deadline MSR, backed by the vCPU's local APIC timer */
 u64 vcpu_tsc_deadline_read(struct vcpu *v);
@@ -35,6 +34,18 @@ void vcpu_tpr_write(struct vcpu *v, u8 tpr);
 int vcpu_create(struct vm *vm, unsigned id);
 void vcpu_free(struct vcpu *v);
 void vcpu_reset_common(struct vcpu *v, bool bsp);
+/* An interrupt, NMI or INIT is pending: HLT ends (lock-free peek). */
+bool vcpu_wakeup_pending(struct vcpu *v);
+
+/* vm.c: the reset rendezvous (docs/vmm.md, "Concurrency") */
+/* v enters vcpu_run; false: its VM is being reset, v stays parked (this may perform the reset). */
+bool vm_run_begin(struct vcpu *v);
+/* v leaves vcpu_run; the last vCPU out of a VM that asked for a reset performs it. */
+void vm_run_end(struct vcpu *v);
+/* A reset was requested and no vCPU is in vcpu_run to perform it: the next one to enter will. */
+bool vm_reset_waits_for_runner(struct vm *vm);
+/* vcpu_kick every vCPU of vm. */
+void vm_kick_all(struct vm *vm);
 
 /* vtimer.c */
 void vm_timers_init(struct vm *vm);

@@ -7,7 +7,6 @@
  */
 #include <tv/arch.h>
 #include <tv/ktimer.h>
-#include <tv/sched.h>
 #include <tv/vmm.h>
 #include "vmm_internal.h"
 
@@ -15,10 +14,13 @@ static void vm_ktimer_fn(struct ktimer *t)
 {
 	struct vm *vm = t->data;
 
+	/*
+	 * Whichever vCPU of the VM loops next runs the device callbacks, which
+	 * kick the vCPUs they interrupt. vCPU 0 is the one woken for them: it
+	 * never waits for SIPI, and waking every vCPU would be a thundering herd.
+	 */
 	WRITE_ONCE(vm->timers_due, true);
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		if (vm->vcpus[i])
-			sched_wake_vcpu(vm->vcpus[i]);
+	vcpu_kick(vm->vcpus[0]);
 }
 
 static void rearm(struct vm *vm)
@@ -83,10 +85,13 @@ void vm_timers_init(struct vm *vm)
 	vm->host.timer_cancel = host_timer_cancel;
 }
 
+/* A lock-free peek: the list may change under us, but its vtimers live as long as the VM. */
 bool vm_timers_due(struct vm *vm)
 {
+	struct vtimer *first = READ_ONCE(vm->timers);
+
 	return READ_ONCE(vm->timers_due) ||
-	       (vm->timers && vm->timers->deadline_ns <= arch_uptime_ns());
+	       (first && READ_ONCE(first->deadline_ns) <= arch_uptime_ns());
 }
 
 void vm_timers_run(struct vm *vm)

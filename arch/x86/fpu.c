@@ -16,7 +16,6 @@
 
 #define CR4_OSXSAVE (1ull << 18)
 #define FXSAVE_SIZE 512
-#define XSAVE_HDR_OFF 512
 
 static bool use_xsave;
 static u64 host_xcr0;          /* every component this CPU supports */
@@ -66,21 +65,22 @@ void arch_fpu_free(void *area)
 	kfree(area);
 }
 
+/*
+ * The registers of every component exist whatever the guest's XCR0 says: a
+ * guest with XCR0 = 1 uses SSE (CR4.OSFXSR is enough), as Linux's CPUs do
+ * before they enable XSAVE. XSAVE and XRSTOR only move components in XCR0,
+ * so both run with the host's full XCR0; the guest's is set after the
+ * restore. (With the guest's XCR0, a vCPU's XMM registers would leak to
+ * the next vCPU on this CPU and its own would be lost.)
+ */
 void arch_vcpu_fpu_load(struct vcpu *v)
 {
 	if (use_xsave) {
-		u64 *xstate_bv = (u64 *)((u8 *)v->fpu + XSAVE_HDR_OFF);
-
-		/*
-		 * XSAVE leaves XSTATE_BV bits outside the XCR0 of its time untouched,
-		 * and XRSTOR faults on bits outside the current XCR0: after the guest
-		 * shrank XCR0, stale bits would #GP here. Those components are off.
-		 */
-		*xstate_bv &= v->xcr0;
-		xsetbv(0, v->xcr0);
-		/* Restore everything the host supports; absent XSTATE_BV bits mean init state. */
+		xsetbv(0, host_xcr0);
+		/* Absent XSTATE_BV bits mean init state. */
 		__asm__ __volatile__("xrstor64 (%0)" : : "r"(v->fpu), "a"((u32)host_xcr0),
 				     "d"((u32)(host_xcr0 >> 32)) : "memory");
+		xsetbv(0, v->xcr0);
 	} else {
 		__asm__ __volatile__("fxrstor64 (%0)" : : "r"(v->fpu) : "memory");
 	}
@@ -88,11 +88,13 @@ void arch_vcpu_fpu_load(struct vcpu *v)
 
 void arch_vcpu_fpu_save(struct vcpu *v)
 {
-	if (use_xsave)
+	if (use_xsave) {
+		xsetbv(0, host_xcr0);
 		__asm__ __volatile__("xsave64 (%0)" : : "r"(v->fpu), "a"((u32)host_xcr0),
 				     "d"((u32)(host_xcr0 >> 32)) : "memory");
-	else
+	} else {
 		__asm__ __volatile__("fxsave64 (%0)" : : "r"(v->fpu) : "memory");
+	}
 }
 
 /*

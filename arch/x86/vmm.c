@@ -68,6 +68,7 @@ void arch_vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 e
 bool arch_vcpu_can_inject_irq(struct vcpu *v) { return ops->vcpu_can_inject_irq(v); }
 void arch_vcpu_inject_irq(struct vcpu *v, u8 vector) { ops->vcpu_inject_irq(v, vector); }
 void arch_vcpu_request_irq_window(struct vcpu *v) { ops->vcpu_request_irq_window(v); }
+bool arch_vcpu_inject_nmi(struct vcpu *v) { return ops->vcpu_inject_nmi(v); }
 void arch_vcpu_load(struct vcpu *v) { ops->vcpu_load(v); }
 void arch_vcpu_put(struct vcpu *v) { ops->vcpu_put(v); }
 void arch_vcpu_dump(struct vcpu *v) { ops->vcpu_dump(v); }

@@ -32,9 +32,18 @@ u64 arch_vm_overhead(struct vm *vm);
 
 int arch_vcpu_init(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
-/* Registers, segments and control registers as the guest loader left them. */
+/*
+ * Registers, segments and control registers as the guest loader left them,
+ * or the state INIT and a SIPI leave (real mode): everything else of the
+ * vCPU's CPU state is reset, pending events dropped. On the CPU that runs v.
+ */
 void arch_vcpu_set_boot_state(struct vcpu *v, const struct guest_boot_state *s);
-/* Enter the guest once and handle the exit; 0, or <0 when the VM stopped. */
+/*
+ * Enter the guest once and handle the exit; 0, or <0 when the VM stopped.
+ * Called with interrupts off (vcpu_run makes its last checks with them
+ * off); they stay off through the exit handling, and a host interrupt that
+ * ended the guest's turn is taken when vcpu_run enables them again.
+ */
 int arch_vcpu_enter(struct vcpu *v);
 
 u64 arch_vcpu_get(struct vcpu *v, enum vreg r);
@@ -49,6 +58,12 @@ void arch_vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 e
 bool arch_vcpu_can_inject_irq(struct vcpu *v);
 void arch_vcpu_inject_irq(struct vcpu *v, u8 vector);
 void arch_vcpu_request_irq_window(struct vcpu *v);
+/*
+ * Inject an NMI if the guest can take one now (no event in flight, not in
+ * an interrupt shadow, not handling an NMI it has not IRETed from); false:
+ * not now, the caller tries again after the next exit.
+ */
+bool arch_vcpu_inject_nmi(struct vcpu *v);
 
 /* Guest FPU/SSE/AVX state: move it on and off this CPU (arch/x86/fpu.c). */
 void arch_fpu_init(void);

@@ -71,6 +71,7 @@ struct vseg_state {
 #define VSEG_ATTR_DPL(a) (((a) >> 5) & 3)
 
 struct vm;
+struct guest_boot_state;
 
 /* A device's side of a bus range: offsets are relative to the range base. */
 struct vio_ops {
@@ -89,8 +90,16 @@ struct vcpu {
 	 */
 	u64 regs[VREG_FILE_NR];
 	struct vm *vm;
-	unsigned id;
-	bool halted;                   /* HLT: runs again when an interrupt is pending */
+	unsigned id;                   /* = its APIC ID; vCPU 0 is the bootstrap processor */
+	/*
+	 * Run state, written only by the vCPU's own run loop and exit handlers
+	 * (and by vm_reset while every vCPU is parked); others only read it.
+	 */
+	bool halted;                   /* HLT, or waiting for SIPI: not in the guest */
+	bool wait_sipi;                /* after INIT (APs: from power-on): only a SIPI starts it */
+	bool boot_pending;             /* vCPU 0: load vm->boot at the next vcpu_run */
+	bool sipi_logged;              /* its first start since power-on was logged */
+	u32 kicks;                     /* vcpu_kick count: the run loop re-checks if it moved */
 	struct vlapic *lapic;
 	u64 apic_base;                 /* IA32_APIC_BASE */
 	u64 xcr0;
@@ -124,10 +133,24 @@ struct vm {
 	u64 overhead_bytes;            /* host memory used beyond guest RAM */
 
 	unsigned nvcpus;
-	unsigned vcpus_queued;         /* vCPUs the scheduler still holds */
+	unsigned vcpus_queued;         /* vCPUs the scheduler still holds (atomic) */
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 
-	spinlock_t lock;               /* devices, buses, timers */
+	/*
+	 * The reset rendezvous (docs/vmm.md, "Concurrency"): how many vCPUs are
+	 * inside vcpu_run, and whether one of them is resetting the VM.
+	 */
+	spinlock_t run_lock;
+	unsigned in_run;
+	bool resetting;
+	struct guest_boot_state *boot; /* vCPU 0's state at power-on (for resets) */
+
+	/*
+	 * Devices, buses, timers, every vCPU's local APIC and the interrupt
+	 * routes between them. Taken with interrupts off; never held across a
+	 * guest entry. Nests outside con_lock.
+	 */
+	spinlock_t lock;
 	struct vm_bus_range *pio, *mmio;
 	struct vtimer *timers;         /* armed, sorted by deadline */
 	struct ktimer ktimer;          /* host timer for the earliest of them */
@@ -136,12 +159,14 @@ struct vm {
 	struct vm_devices *dev;
 	void *dev_pm_ports;
 
-	bool stop_requested, reset_requested;
+	bool stop_requested;
+	bool reset_requested;          /* set by vm_request_reset; cleared by the reset */
 	unsigned msr_logged;           /* unknown-MSR messages so far (rate limit) */
 	u64 tsc_offset;                /* guest TSC = host TSC + offset */
 	u64 started_ns;
 
 	/* Guest console: a ring for the console UI, lines to the host log. */
+	spinlock_t con_lock;           /* the ring and the line being collected */
 	char *con_ring;
 	u64 con_head;
 	char con_line[160];
@@ -163,13 +188,27 @@ struct vm {
  * returns NULL and explains in why (the caller logs "file: why").
  */
 struct vm *vm_create(const struct vm_config *cfg, char *why, size_t whylen);
-/* Stop a VM: state off or crashed with a reason; its vCPUs never run again. */
+/*
+ * Stop a VM: state off or crashed with a reason; its vCPUs never enter the
+ * guest again (each is kicked and leaves vcpu_run with VCPU_YIELD_STOPPED).
+ * Any CPU, any context, vm->lock held or not; only the first call counts.
+ */
 void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...) __printf(3, 4);
 /* Release everything a VM that never ran holds, and the VM itself. */
 void vm_destroy(struct vm *vm);
-/* The scheduler let go of a stopped VM's vCPU; the last one frees its memory. */
+/*
+ * The scheduler let go of a stopped VM's vCPU v for good: v is not inside
+ * vcpu_run on any CPU and never will be again. The last vCPU released
+ * frees the VM's memory (so no sibling can still be running in it).
+ */
 void vm_release_if_idle(struct vcpu *v);
-/* Guest-requested reset (reboot): reload the guest and start over. */
+/*
+ * The guest asked for a reset (0xcf9, i8042, INIT to vCPU 0): every vCPU
+ * is kicked out of the guest, and the last one to leave vcpu_run reloads
+ * the VM (vm_reset) while all are parked. Any CPU, vm->lock held or not.
+ */
+void vm_request_reset(struct vm *vm);
+/* Reload the guest and start over; only while no vCPU of vm is in vcpu_run. */
 int vm_reset(struct vm *vm);
 const char *vm_state_name(enum vm_state s);
 /* Log the VM's exit counters by reason. */
@@ -198,7 +237,12 @@ int vm_bus_access(struct vm *vm, bool mmio, u64 addr, unsigned size, u64 *val, b
 void vm_timers_run(struct vm *vm);
 u64 vm_next_deadline(struct vm *vm);
 void vm_set_irq(struct vm *vm, unsigned gsi, bool level);
-/* Wake the vCPU so it notices a pending interrupt. */
+/*
+ * v has new work (an interrupt, NMI, INIT or SIPI, a due timer, a stop or
+ * reset of its VM): make it look at it soon. The one call for that; any
+ * CPU, any context (vm->lock may be held, interrupts may be off), never
+ * blocks. The scheduler's side of the contract is in docs/vmm.md.
+ */
 void vcpu_kick(struct vcpu *v);
 
 /* ---- console ---- */
@@ -214,9 +258,18 @@ void vm_console_feed(struct vm *vm);
 
 /* ---- running (vmm/vcpu.c) ---- */
 
+/*
+ * Why vcpu_run returned: the slice ended (sched_need_resched), the vCPU has
+ * nothing to do until a kick (HLT, waiting for SIPI, parked for a reset),
+ * or its VM stopped.
+ */
 enum vcpu_yield { VCPU_YIELD_PREEMPT, VCPU_YIELD_HALT, VCPU_YIELD_STOPPED };
-/* Run until preempted, halted or stopped. */
+/*
+ * Run v on this CPU until it yields. At most one CPU may be inside
+ * vcpu_run(v) at a time; siblings of v may run concurrently on others.
+ */
 enum vcpu_yield vcpu_run(struct vcpu *v);
+/* Whether vcpu_run(v) would do something now. Lock-free; any CPU. */
 bool vcpu_runnable(struct vcpu *v);
 /* The vCPU leaves this CPU: save what lives in its registers (FPU). */
 void vcpu_put(struct vcpu *v);

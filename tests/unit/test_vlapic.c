@@ -371,23 +371,68 @@ TEST(ipi_fields)
 	CHECK(!vlapic_take_nmi(&l));
 }
 
+/* INIT resets the local APIC (ID kept) and orders itself against SIPIs. */
+TEST(init_sipi)
+{
+	setup();
+	enable();
+	wr(APIC_ID, 0x07000000);
+	wr(APIC_TPR, 0x20);
+	wr(APIC_LDR, 0x04000000);
+	wr(APIC_LVTT, 0x40);
+	wr(APIC_TMICT, 1000000);
+	CHECK(vlapic_set_irq(&l, 0x50, false));
+	vlapic_deliver(&l, VLAPIC_DM_NMI, 0, false);
+	vlapic_deliver(&l, VLAPIC_DM_SIPI, 0x11, false);       /* before INIT: voided by it */
+	kicks = 0;
+	vlapic_deliver(&l, VLAPIC_DM_INIT, 0, true);
+	CHECK_EQ(kicks, 1);
+	CHECK_EQ(rd(APIC_ID), 0x07000000u);                     /* the ID survives INIT */
+	CHECK_EQ(rd(APIC_TPR), 0);
+	CHECK_EQ(rd(APIC_LDR), 0);
+	CHECK_EQ(rd(APIC_SVR), 0xffu);                          /* software-disabled */
+	CHECK_EQ(rd(APIC_LVTT), MASKED);
+	CHECK_EQ(rd(APIC_TMICT), 0);
+	CHECK_EQ(rd(APIC_IRR + 0x20), 0);
+	CHECK_EQ(vlapic_pending_vector(&l), -1);
+	CHECK(!vlapic_take_nmi(&l));                            /* pending NMI dropped */
+	CHECK_EQ(vlapic_take_sipi(&l), -1);                     /* earlier SIPI dropped */
+	/* Two SIPIs before the VMM looks: the first one counts. */
+	vlapic_deliver(&l, VLAPIC_DM_SIPI, 0x10, false);
+	vlapic_deliver(&l, VLAPIC_DM_SIPI, 0x20, false);
+	CHECK(vlapic_take_init(&l));
+	CHECK_EQ(vlapic_take_sipi(&l), 0x10);
+	CHECK_EQ(vlapic_take_sipi(&l), -1);
+	/* A fixed interrupt to a waiting (software-disabled) APIC is refused. */
+	CHECK(!vlapic_set_irq(&l, 0x50, false));
+	/* The ICR reads idle right after an IPI: delivery happens during the write. */
+	enable();
+	wr(APIC_ICR2, 0x01000000);
+	wr(APIC_ICR, 0x4608);
+	CHECK_EQ(rd(APIC_ICR) & (1u << 12), 0);
+	wr(APIC_ESR, 0);
+	CHECK_EQ(rd(APIC_ESR), 0);                              /* a good SIPI logs no error */
+}
+
 TEST(delivery_modes_and_destinations)
 {
 	setup();
 	enable();
 	kicks = 0;
 	vlapic_deliver(&l, VLAPIC_DM_NMI, 0, false);
-	vlapic_deliver(&l, VLAPIC_DM_INIT, 0, true);
-	vlapic_deliver(&l, VLAPIC_DM_SIPI, 0x9a, false);
 	vlapic_deliver(&l, VLAPIC_DM_SMI, 0, false);
 	vlapic_deliver(&l, VLAPIC_DM_EXTINT, 0x30, false);
-	CHECK_EQ(kicks, 3);
+	CHECK_EQ(kicks, 1);
 	CHECK(vlapic_take_nmi(&l));
 	CHECK(!vlapic_take_nmi(&l));
+	vlapic_deliver(&l, VLAPIC_DM_INIT, 0, true);
+	vlapic_deliver(&l, VLAPIC_DM_SIPI, 0x9a, false);
+	CHECK_EQ(kicks, 3);
 	CHECK(vlapic_take_init(&l));
 	CHECK(!vlapic_take_init(&l));
 	CHECK_EQ(vlapic_take_sipi(&l), 0x9a);
 	CHECK_EQ(vlapic_take_sipi(&l), -1);
+	enable();                               /* INIT left it software-disabled */
 	vlapic_deliver(&l, VLAPIC_DM_LOWEST, 0x66, true);
 	CHECK_EQ(take(), 0x66);
 	CHECK_EQ(vlapic_pending_vector(&l), -1);
@@ -663,7 +708,7 @@ TEST_MAIN({ "reset_state", reset_state },
 	  { "priorities_and_nesting", priorities_and_nesting },
 	  { "eoi_level_notification", eoi_level_notification },
 	  { "errors_and_illegal_vectors", errors_and_illegal_vectors },
-	  { "ipi_fields", ipi_fields },
+	  { "ipi_fields", ipi_fields }, { "init_sipi", init_sipi },
 	  { "delivery_modes_and_destinations", delivery_modes_and_destinations },
 	  { "timer_oneshot_and_divide", timer_oneshot_and_divide },
 	  { "timer_periodic_and_clamp", timer_periodic_and_clamp },

@@ -174,6 +174,8 @@ bool vlapic_set_irq(struct vlapic *l, u8 vector, bool level)
 	return lapic_accept_irq(l, vector, level);
 }
 
+static void lapic_init_reset(struct vlapic *l);
+
 void vlapic_deliver(struct vlapic *l, u8 delivery_mode, u8 vector, bool level)
 {
 	switch (delivery_mode) {
@@ -186,11 +188,13 @@ void vlapic_deliver(struct vlapic *l, u8 delivery_mode, u8 vector, bool level)
 		lapic_kick(l);
 		break;
 	case VLAPIC_DM_INIT:
-		l->init_pending = true;
+		lapic_init_reset(l);
 		lapic_kick(l);
 		break;
 	case VLAPIC_DM_SIPI:
-		l->sipi_vector = vector;
+		/* The first SIPI starts the CPU; until the VMM takes it, later ones are void. */
+		if (l->sipi_vector < 0)
+			l->sipi_vector = vector;
 		lapic_kick(l);
 		break;
 	default:
@@ -626,6 +630,20 @@ void vlapic_reset(struct vlapic *l)
 	l->nmi_pending = false;
 	l->init_pending = false;
 	l->sipi_vector = -1;
+}
+
+/*
+ * INIT: the local APIC goes back to its power-up state except for the APIC
+ * ID (SDM 10.4.7.3); what was pending (NMI, an earlier SIPI) is gone, and
+ * the CPU is to enter wait-for-SIPI when the VMM takes the INIT.
+ */
+static void lapic_init_reset(struct vlapic *l)
+{
+	u32 id = l->id;
+
+	vlapic_reset(l);
+	l->id = id;
+	l->init_pending = true;
 }
 
 void vlapic_init(struct vlapic *l, const struct vdev_host *h, const struct vlapic_ops *ops,

@@ -283,8 +283,9 @@ static void svm_vcpu_set_boot_state(struct vcpu *v, const struct guest_boot_stat
 	s->vmcb->ctl.event_inj = 0;
 	s->vmcb->ctl.int_state = 0;
 	s->vmcb->ctl.int_ctl = SVM_INT_V_INTR_MASKING;
-	s->vmcb->ctl.intercept_misc1 &= ~SVM_INTERCEPT1_VINTR;
+	s->vmcb->ctl.intercept_misc1 &= ~(SVM_INTERCEPT1_VINTR | SVM_INTERCEPT1_IRET);
 	s->event_pending = false;
+	s->nmi_masked = s->nmi_iret = false;
 	s->flush_tlb = true;
 }
 
@@ -389,12 +390,24 @@ static void svm_vcpu_inject_exception(struct vcpu *v, u8 vec, bool has_err, u32 
 	svm_queue_exception(v, vec, has_err, err);
 }
 
+/*
+ * The STI/MOV SS shadow, as the next entry will see it: it ended if the
+ * VMM completed an instruction for the guest (HLT after STI, say), which
+ * svm_vcpu_enter then clears. Read stale, an NMI for `sti; hlt` would wait
+ * behind a shadow that is already gone, at every HLT again.
+ */
+static bool svm_in_shadow(struct vcpu *v)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	return (vmcb->ctl.int_state & SVM_INT_STATE_SHADOW) && vmcb->save.rip == v->regs[VREG_RIP];
+}
+
 static bool svm_vcpu_can_inject_irq(struct vcpu *v)
 {
 	struct svm_vcpu *s = to_svm(v);
 
-	return !s->event_pending && (s->vmcb->save.rflags & (1u << 9)) &&
-	       !(s->vmcb->ctl.int_state & SVM_INT_STATE_SHADOW);
+	return !s->event_pending && (s->vmcb->save.rflags & (1u << 9)) && !svm_in_shadow(v);
 }
 
 static void svm_vcpu_inject_irq(struct vcpu *v, u8 vector)
@@ -403,6 +416,19 @@ static void svm_vcpu_inject_irq(struct vcpu *v, u8 vector)
 
 	s->vmcb->ctl.event_inj = vector | SVM_EVT_TYPE_INTR | SVM_EVT_VALID;
 	s->event_pending = true;
+}
+
+static bool svm_vcpu_inject_nmi(struct vcpu *v)
+{
+	struct svm_vcpu *s = to_svm(v);
+
+	if (s->event_pending || s->nmi_masked || svm_in_shadow(v))
+		return false;
+	s->vmcb->ctl.event_inj = 2 | SVM_EVT_TYPE_NMI | SVM_EVT_VALID;
+	s->event_pending = true;
+	s->nmi_masked = true;
+	s->vmcb->ctl.intercept_misc1 |= SVM_INTERCEPT1_IRET;
+	return true;
 }
 
 static void svm_vcpu_request_irq_window(struct vcpu *v)
@@ -513,6 +539,7 @@ const struct vmm_ops svm_ops = {
 	.vcpu_inject_exception = svm_vcpu_inject_exception,
 	.vcpu_can_inject_irq = svm_vcpu_can_inject_irq,
 	.vcpu_inject_irq = svm_vcpu_inject_irq,
+	.vcpu_inject_nmi = svm_vcpu_inject_nmi,
 	.vcpu_request_irq_window = svm_vcpu_request_irq_window,
 	.vcpu_load = svm_vcpu_load_put,
 	.vcpu_put = svm_vcpu_load_put,

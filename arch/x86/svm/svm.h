@@ -14,6 +14,13 @@ struct svm_vcpu {
 	bool event_pending;       /* ctl.event_inj holds an event not yet delivered */
 	int last_cpu;             /* where it last ran: arriving elsewhere flushes */
 	u32 npt_gen;              /* the svm_vm.npt_gen its last flush saw */
+	/*
+	 * The guest handles an NMI we injected: no other until its IRET. SVM
+	 * keeps no NMI mask for injected NMIs that we could read (QEMU none at
+	 * all), so IRET is intercepted while this is set; nmi_iret: it was
+	 * seen, and NMIs are unmasked at the next exit, after it executed.
+	 */
+	bool nmi_masked, nmi_iret;
 };
 
 struct svm_vm {

@@ -49,6 +49,14 @@ static int exit_vintr(struct vcpu *v, struct vmcb *vmcb)
 	return 0;
 }
 
+/* The guest is about to IRET from the NMI we injected: NMIs unmask after it (svm.h). */
+static int exit_iret(struct vcpu *v, struct vmcb *vmcb)
+{
+	to_svm(v)->nmi_iret = true;
+	vmcb->ctl.intercept_misc1 &= ~SVM_INTERCEPT1_IRET;
+	return 0;
+}
+
 static int exit_cpuid(struct vcpu *v, struct vmcb *vmcb)
 {
 	(void)vmcb;
@@ -162,6 +170,7 @@ static const struct svm_exit_handler handlers[SVM_EXIT_NR] = {
 	[SVM_EXIT_RDPMC] = { exit_gp, VMEXIT_OTHER },
 	[SVM_EXIT_CPUID] = { exit_cpuid, VMEXIT_CPUID },
 	[SVM_EXIT_RSM] = { exit_ud, VMEXIT_UD },
+	[SVM_EXIT_IRET] = { exit_iret, VMEXIT_OTHER },
 	[SVM_EXIT_INVD] = { exit_skip_invd, VMEXIT_OTHER },
 	[SVM_EXIT_HLT] = { exit_hlt, VMEXIT_HLT },
 	[SVM_EXIT_INVLPGA] = { exit_ud, VMEXIT_UD },
@@ -194,6 +203,11 @@ int svm_handle_exit(struct vcpu *v)
 	u64 intinfo = vmcb->ctl.exit_int_info;
 	const struct svm_exit_handler *h = NULL;
 
+	/* The IRET that ended an NMI handler ran before this exit. */
+	if (s->nmi_iret) {
+		s->nmi_iret = false;
+		s->nmi_masked = false;
+	}
 	/* The injected event was delivered, unless the exit interrupted its delivery. */
 	s->event_pending = false;
 	vmcb->ctl.event_inj = 0;

@@ -115,6 +115,7 @@ struct vmcb {
 #define SVM_INTERCEPT1_RDPMC (1u << 15)
 #define SVM_INTERCEPT1_CPUID (1u << 18)
 #define SVM_INTERCEPT1_RSM (1u << 19)
+#define SVM_INTERCEPT1_IRET (1u << 20)
 #define SVM_INTERCEPT1_INVD (1u << 22)
 #define SVM_INTERCEPT1_HLT (1u << 24)
 #define SVM_INTERCEPT1_INVLPGA (1u << 26)
@@ -195,6 +196,7 @@ struct vmcb {
 #define SVM_EXIT_RDPMC 0x06f
 #define SVM_EXIT_CPUID 0x072
 #define SVM_EXIT_RSM 0x073
+#define SVM_EXIT_IRET 0x074
 #define SVM_EXIT_INVD 0x076
 #define SVM_EXIT_PAUSE 0x077
 #define SVM_EXIT_HLT 0x078

@@ -151,8 +151,8 @@ static int read_caps(char *why, size_t whylen)
 	 * as VM entry re-evaluates interrupt masking before the CPU counts as
 	 * in the guest.
 	 */
-	r = adjust_ctls(caps.pin, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, PIN_PREEMPTION_TIMER,
-			&h->pin, "pin-based", why, whylen);
+	r = adjust_ctls(caps.pin, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
+			PIN_PREEMPTION_TIMER | PIN_VIRTUAL_NMIS, &h->pin, "pin-based", why, whylen);
 	/*
 	 * HLT idles the vCPU in the scheduler; CR8 would reach the real TPR;
 	 * RDPMC and MONITOR/MWAIT are not offered; I/O and MSRs go through
@@ -744,20 +744,53 @@ static void vmx_vcpu_inject_exception(struct vcpu *v, u8 vec, bool has_err, u32 
 			err, 0);
 }
 
+/*
+ * Interruptibility as the next entry will see it: the STI/MOV SS blocking
+ * ended if the VMM completed an instruction for the guest (HLT after STI),
+ * which vmx_vcpu_enter then clears. Read stale, an NMI for `sti; hlt`
+ * would wait behind a shadow that is already gone, at every HLT again.
+ */
+static u32 vmx_interruptibility(struct vcpu *v)
+{
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	if (v->regs[VREG_RIP] != to_vmx(v)->exit_rip)
+		intr &= ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
+	return intr;
+}
+
 static bool vmx_vcpu_can_inject_irq(struct vcpu *v)
 {
 	struct vmx_vcpu *s = to_vmx(v);
 
 	vmcs_load(s);
 	return !s->event_pending && (vmcs_readl(GUEST_RFLAGS) & RFLAGS_IF) &&
-	       !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
-		 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	       !(vmx_interruptibility(v) & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
 }
 
 static void vmx_vcpu_inject_irq(struct vcpu *v, u8 vector)
 {
 	vmcs_load(to_vmx(v));
 	vmx_queue_event(v, vector | INTR_TYPE_EXT_INTR, 0, 0);
+}
+
+/*
+ * With virtual NMIs the CPU blocks NMIs from an injected one until the
+ * guest's IRET (interruptibility bit 3); without them (no CPU of interest
+ * lacks them) nesting is possible, as with KVM's fallback.
+ */
+static bool vmx_vcpu_inject_nmi(struct vcpu *v)
+{
+	struct vmx_vcpu *s = to_vmx(v);
+	u32 block = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS;
+
+	vmcs_load(s);
+	if (vmx_host.pin & PIN_VIRTUAL_NMIS)
+		block |= INTERRUPTIBILITY_NMI;
+	if (s->event_pending || (vmx_interruptibility(v) & block))
+		return false;
+	vmx_queue_event(v, 2 | INTR_TYPE_NMI, 0, 0);
+	return true;
 }
 
 static void vmx_vcpu_request_irq_window(struct vcpu *v)
@@ -1002,6 +1035,7 @@ const struct vmm_ops vmx_ops = {
 	.vcpu_inject_exception = vmx_vcpu_inject_exception,
 	.vcpu_can_inject_irq = vmx_vcpu_can_inject_irq,
 	.vcpu_inject_irq = vmx_vcpu_inject_irq,
+	.vcpu_inject_nmi = vmx_vcpu_inject_nmi,
 	.vcpu_request_irq_window = vmx_vcpu_request_irq_window,
 	.vcpu_load = vmx_vcpu_load,
 	.vcpu_put = vmx_vcpu_put,

@@ -282,6 +282,25 @@ static void requeue_vectoring(struct vcpu *v)
 			vmcs_read32(IDT_VECTORING_ERROR_CODE), ilen);
 }
 
+/*
+ * An exception or EPT violation during an IRET that had unblocked virtual
+ * NMIs: the IRET will run again, so NMIs are blocked again (SDM 27.2.3).
+ */
+static void reblock_nmi_after_iret(u32 basic)
+{
+	bool unblocked = false;
+
+	if (!(vmx_host.pin & PIN_VIRTUAL_NMIS) || (vmcs_read32(IDT_VECTORING_INFO) & INTR_INFO_VALID))
+		return;
+	if (basic == EXIT_REASON_EXCEPTION_NMI)
+		unblocked = vmcs_read32(VM_EXIT_INTR_INFO) & INTR_INFO_NMI_UNBLOCKED_IRET;
+	else if (basic == EXIT_REASON_EPT_VIOLATION)
+		unblocked = vmcs_readl(EXIT_QUALIFICATION) & EPT_QUAL_NMI_UNBLOCKED_IRET;
+	if (unblocked)
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) | INTERRUPTIBILITY_NMI);
+}
+
 int vmx_handle_exit(struct vcpu *v)
 {
 	struct vmx_vcpu *s = to_vmx(v);
@@ -290,6 +309,7 @@ int vmx_handle_exit(struct vcpu *v)
 
 	s->exit_reason = basic;
 	s->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	reblock_nmi_after_iret(basic);
 	requeue_vectoring(v);
 	if (basic < EXIT_REASON_NR)
 		h = &handlers[basic];

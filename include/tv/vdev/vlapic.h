@@ -6,7 +6,8 @@
  * Registers: ID (read/write), version 0x00050014 (6 LVTs: timer, thermal,
  * perf, LINT0, LINT1, error; no CMCI), TPR, APR and PPR (computed), EOI,
  * LDR, DFR, SVR, ISR/TMR/IRR, ESR (a write latches the errors since the
- * last write), ICR (delivery status always 0), the LVTs, timer initial /
+ * last write), ICR (delivery status always 0: an IPI is delivered into
+ * its targets during the ICR write itself), the LVTs, timer initial /
  * current count and divide configuration. Only aligned 32-bit accesses at
  * 16-byte register offsets do anything; every other access (size, offset)
  * reads 0 and ignores writes, and returns 0. An aligned access to an
@@ -20,6 +21,14 @@
  * While software-disabled (SVR bit 8 clear) the LVTs are masked (writes
  * keep the mask), fixed interrupts are refused and nothing is pending;
  * NMI, INIT and SIPI are still accepted.
+ *
+ * INIT and SIPI (SDM 8.4, 10.4.7.3): an INIT resets this local APIC at
+ * once to its power-up state except the APIC ID, drops a pending NMI and
+ * SIPI, and leaves init_pending for the VMM, which puts the CPU into
+ * wait-for-SIPI. A SIPI is recorded only if none is recorded yet (the
+ * first one starts the CPU); the VMM takes it and ignores it unless the
+ * CPU waits for SIPI. So an INIT voids SIPIs sent before it, and a SIPI
+ * that finds the CPU running is dropped, whatever order the VMM sees them.
  *
  * Timer: runs at VLAPIC_BUS_HZ (the divide register divides that), modes
  * one-shot, periodic and TSC-deadline (if init got a tsc_hz). Current
@@ -157,6 +166,12 @@ bool vlapic_set_irq(struct vlapic *l, u8 vector, bool level);
 void vlapic_deliver(struct vlapic *l, u8 delivery_mode, u8 vector, bool level);
 /* Whether a message to dest (physical ID or logical mask, 0xff = all) targets this LAPIC. */
 bool vlapic_match_dest(const struct vlapic *l, u32 dest, bool logical);
+
+/* SVR bit 8: the APIC is software-enabled (it takes fixed and lowest-priority interrupts). */
+static inline bool vlapic_enabled(const struct vlapic *l)
+{
+	return l->svr & 0x100;
+}
 
 /* The highest IRR vector whose priority class is above PPR, or -1. */
 int vlapic_pending_vector(const struct vlapic *l);

@@ -28,6 +28,7 @@
 	OP(void, vcpu_inject_exception, (struct vcpu *v, u8 vec, bool has_err, u32 err, u64 cr2)) \
 	OP(bool, vcpu_can_inject_irq, (struct vcpu *v))                                        \
 	OP(void, vcpu_inject_irq, (struct vcpu *v, u8 vector))                                 \
+	OP(bool, vcpu_inject_nmi, (struct vcpu *v))                                            \
 	OP(void, vcpu_request_irq_window, (struct vcpu *v))                                    \
 	OP(void, vcpu_load, (struct vcpu *v))                                                  \
 	OP(void, vcpu_put, (struct vcpu *v))                                                   \
