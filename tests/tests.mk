@@ -39,6 +39,8 @@ $(B)/guests/%.elf: $(B)/guests/%.o $(GUEST_RT_OBJS) $(GUEST_LDS)
 
 guests: $(GUEST_ELFS)
 .PHONY: guests
+# Kept, so a change to a guest header rebuilds the guests that include it.
+.SECONDARY: $(patsubst %,$(B)/guests/%.o,$(GUESTS)) $(GUEST_RT_OBJS)
 
 # Integration tests: whole boots under QEMU (AMD-V) and Bochs (VT-x). The VM
 # tests in tests/vm run once per vendor ("svm:"/"vmx:" set HV for the script).

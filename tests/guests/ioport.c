@@ -217,12 +217,6 @@ static void test_string_io(void)
 
 /* ---- RTC ---- */
 
-static u8 cmos_read(u8 reg)
-{
-	outb(0x70, reg);
-	return inb(0x71);
-}
-
 /* Seconds (binary) once no update is in progress; -1 if the RTC looks broken. */
 static int rtc_seconds(u8 *raw)
 {

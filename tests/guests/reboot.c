@@ -9,22 +9,8 @@
 
 TV_TEST_NAME("reboot");
 
-#define CMOS_INDEX 0x70
-#define CMOS_DATA 0x71
 #define MARK_REG 0x40
 #define MARK 0x5a
-
-static u8 cmos_read(u8 reg)
-{
-	outb(CMOS_INDEX, reg);
-	return inb(CMOS_DATA);
-}
-
-static void cmos_write(u8 reg, u8 v)
-{
-	outb(CMOS_INDEX, reg);
-	outb(CMOS_DATA, v);
-}
 
 void guest_main(const u8 *boot_params)
 {

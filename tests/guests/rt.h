@@ -93,6 +93,20 @@ static inline u32 inl(u16 port)
 	return v;
 }
 
+/* CMOS/RTC registers through the index and data ports. */
+#define CMOS_INDEX 0x70
+#define CMOS_DATA 0x71
+static inline u8 cmos_read(u8 reg)
+{
+	outb(CMOS_INDEX, reg);
+	return inb(CMOS_DATA);
+}
+static inline void cmos_write(u8 reg, u8 v)
+{
+	outb(CMOS_INDEX, reg);
+	outb(CMOS_DATA, v);
+}
+
 /* ---- CPU helpers ---- */
 static inline void cli(void) { asm volatile("cli" ::: "memory"); }
 static inline void sti(void) { asm volatile("sti" ::: "memory"); }

@@ -47,8 +47,6 @@ TV_TEST_NAME("smp");
 #define ICR_ALL (2u << 18)
 #define ICR_OTHERS (3u << 18)
 
-#define CMOS_INDEX 0x70
-#define CMOS_DATA 0x71
 #define MARK_REG 0x41
 #define MARK 0xa5
 
@@ -172,18 +170,6 @@ static unsigned me(void)
 	if (sp >= base && sp < base + sizeof(ap_stacks))
 		return (unsigned)((sp - base) / AP_STACK);
 	return 0;
-}
-
-static u8 cmos_read(u8 reg)
-{
-	outb(CMOS_INDEX, reg);
-	return inb(CMOS_DATA);
-}
-
-static void cmos_write(u8 reg, u8 v)
-{
-	outb(CMOS_INDEX, reg);
-	outb(CMOS_DATA, v);
 }
 
 /* ICR2 then ICR, with interrupts off: a handler sending in between would clobber ICR2. */

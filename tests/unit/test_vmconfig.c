@@ -53,6 +53,19 @@ static void check_one_error(const char *text, unsigned line, const char *msg)
 
 #define KERNEL "guest.kernel = \"linux/bzImage\"\n"
 
+/* The CPU scheduling keys at their defaults: normal shares for 1 vCPU, no line. */
+static void check_cpu_defaults(void)
+{
+	CHECK_EQ(cfg.cpu_shares, 1000);
+	CHECK_EQ(cfg.cpu_shares_line, 0);
+	CHECK_EQ(cfg.cpu_min_mhz, 0);
+	CHECK_EQ(cfg.cpu_min_line, 0);
+	CHECK_EQ(cfg.cpu_max_mhz, 0);
+	CHECK_EQ(cfg.cpu_max_line, 0);
+	CHECK_EQ(cfg.cpu_affinity, 0);
+	CHECK_EQ(cfg.cpu_affinity_line, 0);
+}
+
 TEST(defaults)
 {
 	/* Garbage in cfg/diag beforehand must not leak through. */
@@ -67,14 +80,7 @@ TEST(defaults)
 	CHECK_EQ(cfg.memsize_mib, 256);
 	CHECK_EQ(cfg.memsize_line, 0);
 	CHECK_EQ(cfg.numvcpus, 1);
-	CHECK_EQ(cfg.cpu_shares, 1000);
-	CHECK_EQ(cfg.cpu_shares_line, 0);
-	CHECK_EQ(cfg.cpu_min_mhz, 0);
-	CHECK_EQ(cfg.cpu_min_line, 0);
-	CHECK_EQ(cfg.cpu_max_mhz, 0);
-	CHECK_EQ(cfg.cpu_max_line, 0);
-	CHECK_EQ(cfg.cpu_affinity, 0);
-	CHECK_EQ(cfg.cpu_affinity_line, 0);
+	check_cpu_defaults();
 	CHECK_STR(cfg.kernel, "vms/linux/bzImage");
 	CHECK_EQ(cfg.kernel_line, 1);
 	CHECK_STR(cfg.initrd, "");
@@ -505,14 +511,7 @@ TEST(sched_errors)
 		snprintf(text, sizeof(text), KERNEL "#\n%s\n", bad[i].line);
 		check_one_error(text, 3, bad[i].msg);
 		/* A rejected value leaves the default, with no line. */
-		CHECK_EQ(cfg.cpu_shares, 1000);
-		CHECK_EQ(cfg.cpu_shares_line, 0);
-		CHECK_EQ(cfg.cpu_min_mhz, 0);
-		CHECK_EQ(cfg.cpu_min_line, 0);
-		CHECK_EQ(cfg.cpu_max_mhz, 0);
-		CHECK_EQ(cfg.cpu_max_line, 0);
-		CHECK_EQ(cfg.cpu_affinity, 0);
-		CHECK_EQ(cfg.cpu_affinity_line, 0);
+		check_cpu_defaults();
 	}
 
 	/* A reservation above the limit is reported at the reservation, naming the limit's line. */
