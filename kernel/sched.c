@@ -251,7 +251,7 @@ static void log_stats(u64 now)
 	struct {
 		struct vcpu *v;
 		struct sp_pct p;
-	} row[32];
+	} row[64];
 	unsigned n = 0;
 	irqflags_t f = spin_lock_irqsave(&lock);
 
