@@ -198,6 +198,8 @@ static struct percpu *new_area(unsigned cpu, u32 apic_id)
 
 	if (!pc || !stack) {
 		kfree(pc);
+		if (stack)
+			pmm_free(stack, AP_STACK_PAGES + 3 * IST_STACK_SIZE / PAGE_SIZE);
 		return NULL;
 	}
 	pc->self = pc;
@@ -211,7 +213,7 @@ static struct percpu *new_area(unsigned cpu, u32 apic_id)
 	return pc;
 }
 
-static bool start_one(u8 *page, paddr_t page_pa, unsigned cpu, u32 apic_id)
+static bool start_one(paddr_t page_pa, unsigned cpu, u32 apic_id)
 {
 	struct percpu *pc = new_area(cpu, apic_id);
 
@@ -232,7 +234,6 @@ static bool start_one(u8 *page, paddr_t page_pa, unsigned cpu, u32 apic_id)
 	wait_ns(SIPI_DELAY_NS);
 	if (!ap_alive)
 		lapic_send_sipi(apic_id, (u8)(page_pa >> 12));
-	(void)page;
 	if (!wait_flag(&ap_alive, ALIVE_TIMEOUT_NS)) {
 		pr_err("smp: CPU %u (APIC ID %u) did not answer INIT-SIPI-SIPI; going on without it\n",
 		       cpu, apic_id);
@@ -308,7 +309,7 @@ unsigned arch_smp_start(void (*setup)(void), void (*cont)(void))
 			break;
 		}
 		tried++;
-		if (start_one(page, page_pa, ncpus, id)) {
+		if (start_one(page_pa, ncpus, id)) {
 			ncpus++;
 			started++;
 		}
