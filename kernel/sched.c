@@ -402,7 +402,8 @@ void sched_run(void)
 		 * running and only kicked: so look again, under the lock, before
 		 * calling it blocked.
 		 */
-		sp_put(&pol, sv, now, y == VCPU_YIELD_STOPPED || (y == VCPU_YIELD_HALT && !vcpu_runnable(v)));
+		sp_put(&pol, sv, now,
+		       y == VCPU_YIELD_STOPPED || (y == VCPU_YIELD_HALT && !vcpu_runnable(v)));
 		kicks = sp_take_kicks(&pol);
 		spin_unlock_irqrestore(&lock, f);
 		kick(kicks & ~(1ull << cpu));
