@@ -6,19 +6,19 @@
 #           progress 2:1 (within 15%);
 #   limit   a VM with 3000 shares limited to half a CPU (sched.cpu.max = half
 #           the MHz) leaves a 1000-share VM on the same CPU half of it, not a
-#           quarter, and runs at that same rate alone.
+#           quarter, and alone on the CPU it is still held to half (%RUN);
+#   admission  four reserving VMs: the one that no longer fits is refused.
 # Rates are compared as fractions of each VM's own speed alone (staggered).
 # The host logs %RUN/%RDY/%WAIT every 5 s (sched.stats=5).
 . "$(dirname "$0")/../lib.sh"
 
-HOG=${HOG:-25}
-
-# hog_vm NAME AFFINITY [key = "value"...]: a 1-vCPU Linux VM that busy-loops HOG s.
+# hog_vm NAME AFFINITY [key = "value"...]: a 1-vCPU Linux VM that busy-loops
+# (stagger_stick sets for how long).
 hog_vm() {
 	local name=$1 aff=$2
 	shift 2
 	vmx "$name" 'memsize = "128"' 'guest.kernel = "vmlinuz"' 'guest.initrd = "initrd.img"' \
-		"guest.cmdline = \"console=ttyS0 quiet tv.cpus=1 tv.mem=128 tv.hv=1 tv.test=cpuhog:$HOG\"" \
+		"guest.cmdline = \"console=ttyS0 quiet tv.cpus=1 tv.mem=128 tv.hv=1 tv.test=cpuhog:30\"" \
 		"sched.cpu.affinity = \"$aff\"" "$@"
 }
 
@@ -71,7 +71,7 @@ staggered() {
 	late_solo=$(rate "$log" "$2" "$(awk -v a="${el:-0}" 'BEGIN { print a + 1 }')" "${ll:-0}")
 	early_solo=$(rate "$log" "$3" "${ef:-0}" "$(awk -v a="${lf:-0}" 'BEGIN { print a - 1 }')")
 }
-# stagger_sticks IMG LATE_VMX EARLY_VMX: the hog lengths and delay above.
+# stagger_stick IMG LATE_VMX EARLY_VMX: a stick with the hog lengths and delay above.
 stagger_stick() {
 	sed -i 's/tv.test=cpuhog:[0-9]*/tv.test=cpuhog:35:12/' "$2"
 	sed -i 's/tv.test=cpuhog:[0-9]*/tv.test=cpuhog:30/' "$3"
