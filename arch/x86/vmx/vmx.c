@@ -72,7 +72,7 @@ static paddr_t current_vmcs[MAX_CPUS];   /* VMPTRLD'ed on that CPU, 0 none */
 static struct vcpu *lazy_owner[MAX_CPUS]; /* whose lazy MSRs the CPU holds */
 static u64 vpid_used[MAX_VPIDS / 64];     /* VPID 0 is the host's */
 static spinlock_t vpid_lock = SPINLOCK_INIT;
-static struct vmx_caps caps;
+struct vmx_caps vmx_caps;   /* read at the first enable; vmx_diag.c checks against it */
 
 static const u32 lazy_msr_nr[LAZY_NR] = {
 	[LAZY_STAR] = 0xc0000081, [LAZY_LSTAR] = 0xc0000082, [LAZY_CSTAR] = 0xc0000083,
@@ -123,25 +123,25 @@ static int adjust_ctls(u64 cap, u32 want, u32 opt, u32 *out, const char *what, c
 
 static int read_caps(char *why, size_t whylen)
 {
-	bool tru = caps.basic & VMX_BASIC_TRUE_CTLS;
+	bool tru = vmx_caps.basic & VMX_BASIC_TRUE_CTLS;
 	struct vmx_host *h = &vmx_host;
 	int r;
 
-	caps.pin = rdmsr(tru ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED);
-	caps.proc = rdmsr(tru ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED);
-	caps.exit = rdmsr(tru ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT);
-	caps.entry = rdmsr(tru ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY);
-	caps.proc2 = (caps.proc >> 32) & CPU_ACTIVATE_SECONDARY ? rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2)
-								 : 0;
-	caps.misc = rdmsr(MSR_VMX_MISC);
-	caps.cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
-	caps.cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
-	caps.cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
-	caps.cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
-	caps.ept_vpid_cap = (caps.proc2 >> 32) & (SEC_ENABLE_EPT | SEC_ENABLE_VPID)
+	vmx_caps.pin = rdmsr(tru ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED);
+	vmx_caps.proc = rdmsr(tru ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED);
+	vmx_caps.exit = rdmsr(tru ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT);
+	vmx_caps.entry = rdmsr(tru ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY);
+	vmx_caps.proc2 = (vmx_caps.proc >> 32) & CPU_ACTIVATE_SECONDARY
+				 ? rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) : 0;
+	vmx_caps.misc = rdmsr(MSR_VMX_MISC);
+	vmx_caps.cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
+	vmx_caps.cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
+	vmx_caps.cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
+	vmx_caps.cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
+	vmx_caps.ept_vpid_cap = (vmx_caps.proc2 >> 32) & (SEC_ENABLE_EPT | SEC_ENABLE_VPID)
 				    ? rdmsr(MSR_IA32_VMX_EPT_VPID_CAP) : 0;
-	caps.phys_addr_bits = cpuid_max_ext_leaf() >= 0x80000008 ? cpuid(0x80000008, 0).eax & 0xff
-								   : 36;
+	vmx_caps.phys_addr_bits = cpuid_max_ext_leaf() >= 0x80000008
+					  ? cpuid(0x80000008, 0).eax & 0xff : 36;
 
 	/*
 	 * Interrupts and NMIs of the host always end the guest's turn. The
@@ -151,60 +151,60 @@ static int read_caps(char *why, size_t whylen)
 	 * as VM entry re-evaluates interrupt masking before the CPU counts as
 	 * in the guest.
 	 */
-	r = adjust_ctls(caps.pin, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
+	r = adjust_ctls(vmx_caps.pin, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
 			PIN_PREEMPTION_TIMER | PIN_VIRTUAL_NMIS, &h->pin, "pin-based", why, whylen);
 	/*
 	 * HLT idles the vCPU in the scheduler; CR8 would reach the real TPR;
 	 * RDPMC and MONITOR/MWAIT are not offered; I/O and MSRs go through
 	 * bitmaps so only what is emulated exits.
 	 */
-	r = r ?: adjust_ctls(caps.proc,
+	r = r ?: adjust_ctls(vmx_caps.proc,
 			     CPU_HLT_EXITING | CPU_USE_TSC_OFFSETTING | CPU_CR8_LOAD_EXITING |
 				     CPU_CR8_STORE_EXITING | CPU_RDPMC_EXITING | CPU_MWAIT_EXITING |
 				     CPU_MONITOR_EXITING | CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS |
 				     CPU_ACTIVATE_SECONDARY,
 			     0, &h->proc, "processor-based", why, whylen);
 	/* EPT is required; the guest may use RDTSCP, INVPCID and XSAVES when CPUID offers them. */
-	r = r ?: adjust_ctls(caps.proc2, SEC_ENABLE_EPT | SEC_WBINVD_EXITING,
+	r = r ?: adjust_ctls(vmx_caps.proc2, SEC_ENABLE_EPT | SEC_WBINVD_EXITING,
 			     SEC_ENABLE_VPID | SEC_UNRESTRICTED_GUEST | SEC_ENABLE_RDTSCP |
 				     SEC_ENABLE_INVPCID | SEC_ENABLE_XSAVES,
 			     &h->proc2, "secondary", why, whylen);
-	r = r ?: adjust_ctls(caps.exit,
+	r = r ?: adjust_ctls(vmx_caps.exit,
 			     EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
 				     EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER,
 			     EXIT_SAVE_DEBUG_CONTROLS, &h->exit, "VM-exit", why, whylen);
-	r = r ?: adjust_ctls(caps.entry, ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER,
+	r = r ?: adjust_ctls(vmx_caps.entry, ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER,
 			     ENTRY_LOAD_DEBUG_CONTROLS, &h->entry, "VM-entry", why, whylen);
 	if (r)
 		return r;
-	if ((caps.ept_vpid_cap & (EPT_CAP_WALK4 | EPT_CAP_WB | EPT_CAP_INVEPT)) !=
+	if ((vmx_caps.ept_vpid_cap & (EPT_CAP_WALK4 | EPT_CAP_WB | EPT_CAP_INVEPT)) !=
 	    (EPT_CAP_WALK4 | EPT_CAP_WB | EPT_CAP_INVEPT)) {
 		snprintf(why, whylen, "VT-x: EPT lacks 4-level walks, write-back or INVEPT (%#llx)",
-			 (unsigned long long)caps.ept_vpid_cap);
+			 (unsigned long long)vmx_caps.ept_vpid_cap);
 		return -ENODEV;
 	}
-	h->invept_single = caps.ept_vpid_cap & EPT_CAP_INVEPT_SINGLE;
+	h->invept_single = vmx_caps.ept_vpid_cap & EPT_CAP_INVEPT_SINGLE;
 	h->unrestricted = h->proc2 & SEC_UNRESTRICTED_GUEST;
 	h->vpid = (h->proc2 & SEC_ENABLE_VPID) &&
-		  (caps.ept_vpid_cap & (VPID_CAP_INVVPID | VPID_CAP_SINGLE)) ==
+		  (vmx_caps.ept_vpid_cap & (VPID_CAP_INVVPID | VPID_CAP_SINGLE)) ==
 			  (VPID_CAP_INVVPID | VPID_CAP_SINGLE);
 	if (!h->vpid)
 		h->proc2 &= ~SEC_ENABLE_VPID;
-	h->cr0_fixed0 = caps.cr0_fixed0;
-	h->cr0_fixed1 = caps.cr0_fixed1;
-	h->cr4_fixed0 = caps.cr4_fixed0;
-	h->cr4_fixed1 = caps.cr4_fixed1;
+	h->cr0_fixed0 = vmx_caps.cr0_fixed0;
+	h->cr0_fixed1 = vmx_caps.cr0_fixed1;
+	h->cr4_fixed0 = vmx_caps.cr4_fixed0;
+	h->cr4_fixed1 = vmx_caps.cr4_fixed1;
 	/*
 	 * CR bits VMX pins (fixed to 1 or 0) belong to the host: the guest sees
 	 * and writes its own value through the read shadow and an exit. With
 	 * unrestricted guest, PE and PG are the guest's own.
 	 */
-	h->cr0_mask = caps.cr0_fixed0 | ~caps.cr0_fixed1;
+	h->cr0_mask = vmx_caps.cr0_fixed0 | ~vmx_caps.cr0_fixed1;
 	if (h->unrestricted)
 		h->cr0_mask &= ~(CR0_PE | CR0_PG);
-	h->cr4_mask = caps.cr4_fixed0 | ~caps.cr4_fixed1;
-	h->revision = caps.basic & 0x7fffffff;
-	h->preempt_shift = caps.misc & 0x1f; /* the timer counts TSC >> IA32_VMX_MISC[4:0] */
+	h->cr4_mask = vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1;
+	h->revision = vmx_caps.basic & 0x7fffffff;
+	h->preempt_shift = vmx_caps.misc & 0x1f; /* the timer counts TSC >> IA32_VMX_MISC[4:0] */
 	return 0;
 }
 
@@ -253,11 +253,11 @@ static int vmx_cpu_enable(char *why, size_t whylen)
 		snprintf(why, whylen, "VT-x disabled by firmware (IA32_FEATURE_CONTROL locked)");
 		return -ENODEV;
 	}
-	if (!caps.basic) {
-		caps.basic = rdmsr(MSR_IA32_VMX_BASIC);
+	if (!vmx_caps.basic) {
+		vmx_caps.basic = rdmsr(MSR_IA32_VMX_BASIC);
 		r = read_caps(why, whylen);
 		if (r) {
-			caps.basic = 0;
+			vmx_caps.basic = 0;
 			return r;
 		}
 		if (alloc_bitmaps()) {
@@ -275,8 +275,8 @@ static int vmx_cpu_enable(char *why, size_t whylen)
 		*(u32 *)phys_to_virt(vmxon_pa[cpu]) = vmx_host.revision;
 	}
 	/* CR0 and CR4 as VMX operation requires (GRUB hands over CR0 without NE). */
-	write_cr0((read_cr0() | caps.cr0_fixed0) & caps.cr0_fixed1);
-	write_cr4((read_cr4() | caps.cr4_fixed0 | CR4_VMXE) & caps.cr4_fixed1);
+	write_cr0((read_cr0() | vmx_caps.cr0_fixed0) & vmx_caps.cr0_fixed1);
+	write_cr4((read_cr4() | vmx_caps.cr4_fixed0 | CR4_VMXE) & vmx_caps.cr4_fixed1);
 	__asm__ __volatile__("vmxon %1" : "=@cca"(ok) : "m"(vmxon_pa[cpu]) : "cc", "memory");
 	if (!ok) {
 		snprintf(why, whylen, "VT-x: VMXON failed");
@@ -616,7 +616,6 @@ static void vmx_vcpu_set_boot_state(struct vcpu *v, const struct guest_boot_stat
 	s->event_pending = false;
 	s->flush_tlb = true;
 	s->exit_rip = ~0ull; /* write RIP at the next entry */
-	vmcs_release(v);
 }
 
 /* CR0 and CR4 as the guest sees them: host-owned bits come from the read shadow. */
@@ -897,102 +896,6 @@ static int vmx_vcpu_enter(struct vcpu *v)
 	v->regs[VREG_RSP] = vmcs_readl(GUEST_RSP);
 	v->regs[VREG_RIP] = s->exit_rip = vmcs_readl(GUEST_RIP);
 	return vmx_handle_exit(v);
-}
-
-/* ---- a failed VM entry, explained ---- */
-
-static void snapshot(struct vmx_snapshot *n, struct vcpu *v)
-{
-	memset(n, 0, sizeof(*n));
-	n->pin = vmcs_read32(PIN_BASED_VM_EXEC_CONTROL);
-	n->proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
-	n->proc2 = vmcs_read32(SECONDARY_VM_EXEC_CONTROL);
-	n->exit = vmcs_read32(VM_EXIT_CONTROLS);
-	n->entry = vmcs_read32(VM_ENTRY_CONTROLS);
-	n->exception_bitmap = vmcs_read32(EXCEPTION_BITMAP);
-	n->cr3_target_count = vmcs_read32(CR3_TARGET_COUNT);
-	n->entry_intr_info = vmcs_read32(VM_ENTRY_INTR_INFO);
-	n->entry_exception_error = vmcs_read32(VM_ENTRY_EXCEPTION_ERROR_CODE);
-	n->entry_insn_len = vmcs_read32(VM_ENTRY_INSTRUCTION_LEN);
-	n->exit_msr_store_count = vmcs_read32(VM_EXIT_MSR_STORE_COUNT);
-	n->exit_msr_load_count = vmcs_read32(VM_EXIT_MSR_LOAD_COUNT);
-	n->entry_msr_load_count = vmcs_read32(VM_ENTRY_MSR_LOAD_COUNT);
-	n->io_bitmap_a = vmcs_read64(IO_BITMAP_A);
-	n->io_bitmap_b = vmcs_read64(IO_BITMAP_B);
-	n->msr_bitmap = vmcs_read64(MSR_BITMAP);
-	n->tsc_offset = vmcs_read64(TSC_OFFSET);
-	n->ept_pointer = vmcs_read64(EPT_POINTER);
-	n->vpid = to_vmx(v)->vpid ? vmcs_read16(VIRTUAL_PROCESSOR_ID) : 0;
-	n->cr0_mask = vmcs_readl(CR0_GUEST_HOST_MASK);
-	n->cr4_mask = vmcs_readl(CR4_GUEST_HOST_MASK);
-	n->cr0_shadow = vmcs_readl(CR0_READ_SHADOW);
-	n->cr4_shadow = vmcs_readl(CR4_READ_SHADOW);
-	n->host_cr0 = vmcs_readl(HOST_CR0);
-	n->host_cr3 = vmcs_readl(HOST_CR3);
-	n->host_cr4 = vmcs_readl(HOST_CR4);
-	for (unsigned i = 0; i < 7; i++)
-		n->host_sel[i] = (u16)__vmcs_read(HOST_ES_SELECTOR + 2 * i);
-	n->host_fs_base = vmcs_readl(HOST_FS_BASE);
-	n->host_gs_base = vmcs_readl(HOST_GS_BASE);
-	n->host_tr_base = vmcs_readl(HOST_TR_BASE);
-	n->host_gdtr_base = vmcs_readl(HOST_GDTR_BASE);
-	n->host_idtr_base = vmcs_readl(HOST_IDTR_BASE);
-	n->host_sysenter_esp = vmcs_readl(HOST_IA32_SYSENTER_ESP);
-	n->host_sysenter_eip = vmcs_readl(HOST_IA32_SYSENTER_EIP);
-	n->host_rsp = vmcs_readl(HOST_RSP);
-	n->host_rip = vmcs_readl(HOST_RIP);
-	n->host_pat = vmcs_read64(HOST_IA32_PAT);
-	n->host_efer = vmcs_read64(HOST_IA32_EFER);
-	n->cr0 = vmcs_readl(GUEST_CR0);
-	n->cr3 = vmcs_readl(GUEST_CR3);
-	n->cr4 = vmcs_readl(GUEST_CR4);
-	n->dr7 = vmcs_readl(GUEST_DR7);
-	n->rsp = vmcs_readl(GUEST_RSP);
-	n->rip = vmcs_readl(GUEST_RIP);
-	n->rflags = vmcs_readl(GUEST_RFLAGS);
-	n->debugctl = vmcs_read64(GUEST_IA32_DEBUGCTL);
-	n->pat = vmcs_read64(GUEST_IA32_PAT);
-	n->efer = vmcs_read64(GUEST_IA32_EFER);
-	n->link_pointer = vmcs_read64(VMCS_LINK_POINTER);
-	n->pending_dbg = vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS);
-	n->sysenter_esp = vmcs_readl(GUEST_SYSENTER_ESP);
-	n->sysenter_eip = vmcs_readl(GUEST_SYSENTER_EIP);
-	n->sysenter_cs = vmcs_read32(GUEST_SYSENTER_CS);
-	for (unsigned i = 0; i < VMX_NSEG; i++) {
-		n->seg[i].selector = (u16)__vmcs_read(VMCS_SEG(GUEST_ES_SELECTOR, i));
-		n->seg[i].limit = (u32)__vmcs_read(VMCS_SEG(GUEST_ES_LIMIT, i));
-		n->seg[i].ar = (u32)__vmcs_read(VMCS_SEG(GUEST_ES_AR_BYTES, i));
-		n->seg[i].base = __vmcs_read(VMCS_SEG(GUEST_ES_BASE, i));
-	}
-	n->gdtr_base = vmcs_readl(GUEST_GDTR_BASE);
-	n->idtr_base = vmcs_readl(GUEST_IDTR_BASE);
-	n->gdtr_limit = vmcs_read32(GUEST_GDTR_LIMIT);
-	n->idtr_limit = vmcs_read32(GUEST_IDTR_LIMIT);
-	n->interruptibility = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
-	n->activity = vmcs_read32(GUEST_ACTIVITY_STATE);
-}
-
-void vmx_entry_failed(struct vcpu *v, u32 insn_error, bool guest_state)
-{
-	struct vmx_snapshot *n = kzalloc(sizeof(*n));
-	const char *why = NULL;
-
-	if (n) {
-		snapshot(n, v);
-		if (guest_state)
-			why = vmx_check_guest(n, &caps);
-		else if (insn_error == 7)
-			why = vmx_check_controls(n, &caps);
-		else if (insn_error == 8)
-			why = vmx_check_host(n, &caps);
-		kfree(n);
-	}
-	if (guest_state)
-		vmm_crash(v, "VM entry refused the guest state (%s)",
-			  why ? why : "no check names the cause");
-	else
-		vmm_crash(v, "VM entry failed: error %u, %s (%s)", insn_error,
-			  vmx_insn_error_str(insn_error), why ? why : "no check names the cause");
 }
 
 static void vmx_vcpu_dump(struct vcpu *v)

@@ -79,5 +79,7 @@ void vmx_set_cr4(struct vcpu *v, u64 val);
 u64 vmx_get_cr0(void);
 u64 vmx_get_cr4(void);
 void vmx_entry_failed(struct vcpu *v, u32 insn_error, bool guest_state);
+/* The capability MSRs as read at the first enable (vmx.c), for vmx_diag.c. */
+extern struct vmx_caps vmx_caps;
 
 #endif
