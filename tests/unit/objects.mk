@@ -84,6 +84,8 @@ test_svm_check_SRCS := arch/x86/svm/svm_check.c
 
 UNIT_TESTS += vmx_check
 test_vmx_check_SRCS := arch/x86/vmx/vmx_check.c
+UNIT_TESTS += vmx_check_guest
+test_vmx_check_guest_SRCS := arch/x86/vmx/vmx_check.c
 
 UNIT_TESTS += pic8259
 test_pic8259_SRCS := vmm/dev/pic8259.c
