@@ -41,6 +41,8 @@ $(B)/tests/unit/test_lib: lib/vsnprintf.c
 
 UNIT_TESTS += guestboot
 test_guestboot_SRCS := vmm/boot/linux.c vmm/boot/acpi_tables.c lib/elf64.c
+UNIT_TESTS += guestboot_elf
+test_guestboot_elf_SRCS := vmm/boot/linux.c vmm/boot/acpi_tables.c lib/elf64.c
 
 UNIT_TESTS += guestacpi
 test_guestacpi_SRCS := vmm/boot/acpi_tables.c kernel/acpi.c
