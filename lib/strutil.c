@@ -62,6 +62,7 @@ const char *tv_strerror(int err)
 	case ENODEV: return "no such device";
 	case EINVAL: return "invalid argument";
 	case ENOSPC: return "no space left";
+	case EROFS: return "read-only";
 	case ERANGE: return "out of range";
 	case ENOSYS: return "not implemented";
 	case ENODATA: return "no data";
