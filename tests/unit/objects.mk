@@ -94,3 +94,13 @@ test_pic8259_SRCS := vmm/dev/pic8259.c
 
 UNIT_TESTS += sched_policy
 test_sched_policy_SRCS := kernel/sched_policy.c
+
+UNIT_TESTS += virtq
+test_virtq_SRCS := vmm/virtio/virtq.c
+
+UNIT_TESTS += virtio
+test_virtio_SRCS := vmm/virtio/virtq.c vmm/virtio/mmio.c vmm/virtio/blk.c vmm/virtio/rng.c \
+	vmm/virtio/console.c vmm/disk/overlay.c lib/strutil.c
+
+UNIT_TESTS += drbg
+test_drbg_SRCS := vmm/virtio/drbg.c

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mmio.c: the virtio-mmio transport, version 2 register layout (virtio 1.2,
+ * 4.2.2): feature negotiation, device status, queue set-up, notifications
+ * and a level-triggered interrupt line that drops when the driver
+ * acknowledges. Pure: devices plug in through struct virtio_dev_ops.
+ */
+#include <tv/errno.h>
+#include <tv/string.h>
+#include <tv/virtio.h>
+
+#define TRANSPORT_FEATURES ((1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_EVENT_IDX) | \
+			    (1ull << VIRTIO_F_INDIRECT_DESC))
+
+static u64 dev_features(const struct virtio_mmio *d)
+{
+	return d->ops->features | TRANSPORT_FEATURES;
+}
+
+bool virtio_has(const struct virtio_mmio *d, unsigned f)
+{
+	return (d->drv_features >> f) & 1;
+}
+
+static void update_irq(struct virtio_mmio *d)
+{
+	d->host.set_irq(d->host.ctx, d->gsi, d->isr != 0);
+}
+
+void virtio_mmio_init(struct virtio_mmio *d, const struct virtio_dev_ops *ops, void *dev,
+		      const struct vdev_host *host, const struct vq_mem *mem, unsigned gsi)
+{
+	d->ops = ops;
+	d->dev = dev;
+	d->host = *host;
+	d->mem = *mem;
+	d->gsi = gsi;
+	virtio_mmio_reset(d);
+}
+
+void virtio_mmio_reset(struct virtio_mmio *d)
+{
+	bool had_irq = d->isr != 0;
+
+	d->status = 0;
+	d->isr = 0;
+	d->drv_features = 0;
+	d->dev_features_sel = d->drv_features_sel = d->queue_sel = 0;
+	memset(d->q, 0, sizeof(d->q));
+	if (d->ops->reset)
+		d->ops->reset(d);
+	if (had_irq)
+		update_irq(d);
+}
+
+void virtio_mmio_fail(struct virtio_mmio *d, const char *why)
+{
+	if (d->status & VIRTIO_S_NEEDS_RESET)
+		return;
+	/* The spec's answer to a driver error: stop, tell the driver, wait for a reset. */
+	d->status |= VIRTIO_S_NEEDS_RESET;
+	if (d->broken)
+		d->broken(d, why);
+	if (d->status & VIRTIO_S_DRIVER_OK) {
+		d->isr |= VIRTIO_INT_CONFIG;
+		update_irq(d);
+	}
+}
+
+static bool live(const struct virtio_mmio *d)
+{
+	return (d->status & (VIRTIO_S_DRIVER_OK | VIRTIO_S_NEEDS_RESET | VIRTIO_S_FAILED)) ==
+	       VIRTIO_S_DRIVER_OK;
+}
+
+void virtio_mmio_used(struct virtio_mmio *d, unsigned q)
+{
+	if (q < d->ops->nqueues &&
+	    virtq_should_notify(&d->q[q], &d->mem, virtio_has(d, VIRTIO_F_EVENT_IDX))) {
+		d->irqs++;
+		d->isr |= VIRTIO_INT_USED;
+		update_irq(d);
+	}
+}
+
+static struct virtq *selq(struct virtio_mmio *d)
+{
+	return d->queue_sel < d->ops->nqueues ? &d->q[d->queue_sel] : NULL;
+}
+
+int virtio_mmio_read(struct virtio_mmio *d, u64 off, unsigned size, u64 *val)
+{
+	struct virtq *q = selq(d);
+	u64 f;
+
+	if (off >= VIRTIO_MMIO_SIZE)
+		return -EINVAL;
+	if (off >= VMMIO_CONFIG) {
+		u32 o = (u32)(off - VMMIO_CONFIG);
+
+		/* Config space: any natural access inside it; the rest reads 0. */
+		if ((size != 1 && size != 2 && size != 4) || (off & (size - 1)))
+			return -EOPNOTSUPP;
+		*val = o + size <= d->ops->config_len ? d->ops->config_read(d, o, size) : 0;
+		return 0;
+	}
+	if (size != 4 || (off & 3))
+		return -EOPNOTSUPP;
+	switch (off) {
+	case VMMIO_MAGIC: *val = VIRTIO_MMIO_MAGIC; break;
+	case VMMIO_VERSION: *val = 2; break;
+	case VMMIO_DEVICE_ID: *val = d->ops->device_id; break;
+	case VMMIO_VENDOR_ID: *val = VIRTIO_VENDOR_ID; break;
+	case VMMIO_DEV_FEATURES:
+		f = dev_features(d);
+		*val = d->dev_features_sel == 0 ? (u32)f : d->dev_features_sel == 1 ? (u32)(f >> 32) : 0;
+		break;
+	case VMMIO_QUEUE_NUM_MAX: *val = q ? VIRTQ_MAX_SIZE : 0; break;
+	case VMMIO_QUEUE_READY: *val = q && q->ready; break;
+	case VMMIO_INT_STATUS: *val = d->isr; break;
+	case VMMIO_STATUS: *val = d->status; break;
+	case VMMIO_CONFIG_GEN: *val = 0; break;
+	case VMMIO_QUEUE_NUM: *val = q ? q->size : 0; break;
+	case VMMIO_QUEUE_DESC_LO: *val = q ? (u32)q->desc : 0; break;
+	case VMMIO_QUEUE_DESC_HI: *val = q ? (u32)(q->desc >> 32) : 0; break;
+	case VMMIO_QUEUE_AVAIL_LO: *val = q ? (u32)q->avail : 0; break;
+	case VMMIO_QUEUE_AVAIL_HI: *val = q ? (u32)(q->avail >> 32) : 0; break;
+	case VMMIO_QUEUE_USED_LO: *val = q ? (u32)q->used : 0; break;
+	case VMMIO_QUEUE_USED_HI: *val = q ? (u32)(q->used >> 32) : 0; break;
+	default: *val = 0; break;    /* write-only and reserved registers */
+	}
+	return 0;
+}
+
+static void set_lo(u64 *r, u32 v) { *r = (*r & ~0xffffffffull) | v; }
+static void set_hi(u64 *r, u32 v) { *r = (*r & 0xffffffffull) | ((u64)v << 32); }
+
+static void write_status(struct virtio_mmio *d, u32 v)
+{
+	if (v == 0) {
+		virtio_mmio_reset(d);
+		return;
+	}
+	/* FEATURES_OK only for a modern driver asking for nothing we lack. */
+	if ((v & VIRTIO_S_FEATURES_OK) && !(d->status & VIRTIO_S_FEATURES_OK) &&
+	    (!virtio_has(d, VIRTIO_F_VERSION_1) || (d->drv_features & ~dev_features(d))))
+		v &= ~VIRTIO_S_FEATURES_OK;
+	/* The driver cannot clear bits short of a reset, nor set NEEDS_RESET. */
+	d->status |= v & ~VIRTIO_S_NEEDS_RESET;
+}
+
+static void write_queue(struct virtio_mmio *d, struct virtq *q, u64 off, u32 v)
+{
+	vq_err e;
+
+	if (off == VMMIO_QUEUE_READY) {
+		if (!v) {
+			q->ready = false;
+			return;
+		}
+		e = virtq_check(q, &d->mem, VIRTQ_MAX_SIZE);
+		if (e) {
+			virtio_mmio_fail(d, e);
+			return;
+		}
+		q->ready = true;
+		return;
+	}
+	if (q->ready)
+		return;    /* the spec forbids changing a live queue: ignore */
+	switch (off) {
+	case VMMIO_QUEUE_NUM: q->size = (u16)(v > 0xffff ? 0 : v); break;
+	case VMMIO_QUEUE_DESC_LO: set_lo(&q->desc, v); break;
+	case VMMIO_QUEUE_DESC_HI: set_hi(&q->desc, v); break;
+	case VMMIO_QUEUE_AVAIL_LO: set_lo(&q->avail, v); break;
+	case VMMIO_QUEUE_AVAIL_HI: set_hi(&q->avail, v); break;
+	case VMMIO_QUEUE_USED_LO: set_lo(&q->used, v); break;
+	case VMMIO_QUEUE_USED_HI: set_hi(&q->used, v); break;
+	}
+}
+
+int virtio_mmio_write(struct virtio_mmio *d, u64 off, unsigned size, u64 val)
+{
+	struct virtq *q = selq(d);
+	u32 v = (u32)val;
+	vq_err e;
+
+	if (off >= VIRTIO_MMIO_SIZE)
+		return -EINVAL;
+	if (off >= VMMIO_CONFIG)
+		return 0;   /* no device has writable config */
+	if (size != 4 || (off & 3))
+		return -EOPNOTSUPP;
+	switch (off) {
+	case VMMIO_DEV_FEATURES_SEL: d->dev_features_sel = v; break;
+	case VMMIO_DRV_FEATURES_SEL: d->drv_features_sel = v; break;
+	case VMMIO_DRV_FEATURES:
+		if (d->status & VIRTIO_S_FEATURES_OK)
+			break;
+		if (d->drv_features_sel == 0)
+			set_lo(&d->drv_features, v);
+		else if (d->drv_features_sel == 1)
+			set_hi(&d->drv_features, v);
+		break;
+	case VMMIO_QUEUE_SEL: d->queue_sel = v; break;
+	case VMMIO_STATUS: write_status(d, v); break;
+	case VMMIO_INT_ACK:
+		d->isr &= ~v;
+		update_irq(d);
+		break;
+	case VMMIO_QUEUE_NOTIFY:
+		d->notifies++;
+		/* Before DRIVER_OK, on a broken device or a queue not ready: ignored. */
+		if (!live(d) || v >= d->ops->nqueues || !d->q[v].ready)
+			break;
+		e = d->ops->notify(d, v);
+		if (e)
+			virtio_mmio_fail(d, e);
+		break;
+	case VMMIO_QUEUE_NUM:
+	case VMMIO_QUEUE_READY:
+	case VMMIO_QUEUE_DESC_LO:
+	case VMMIO_QUEUE_DESC_HI:
+	case VMMIO_QUEUE_AVAIL_LO:
+	case VMMIO_QUEUE_AVAIL_HI:
+	case VMMIO_QUEUE_USED_LO:
+	case VMMIO_QUEUE_USED_HI:
+		if (q)
+			write_queue(d, q, off, v);
+		break;
+	default: break;
+	}
+	return 0;
+}
+
+vq_err virtio_mmio_drain(struct virtio_mmio *d, unsigned qi, struct vq_chain *c, virtio_chain_fn fn)
+{
+	struct virtq *q = &d->q[qi];
+	bool indirect = virtio_has(d, VIRTIO_F_INDIRECT_DESC);
+	vq_err e = NULL;
+	unsigned rounds = 0;
+	int r;
+
+	/*
+	 * A second vCPU may keep adding buffers while this one works: a bounded
+	 * number of rounds keeps a hostile guest from holding the VMM here.
+	 */
+	do {
+		/* At most a queue's worth per round: the guest cannot keep the VMM here forever. */
+		for (unsigned n = 0; n < q->size && (r = virtq_pop(q, &d->mem, indirect, c, &e)) > 0; n++) {
+			u32 len = fn(d, c, &e);
+
+			if (e)
+				return e;
+			if (virtq_push(q, &d->mem, c->head, len))
+				return "used ring unwritable";
+		}
+		if (e)
+			return e;
+		virtio_mmio_used(d, qi);
+	} while (++rounds < 16 && virtq_pending(q, &d->mem));
+	return NULL;
+}
