@@ -127,6 +127,7 @@ struct guest_boot_args {
 	const char *cmdline;		/* NUL-terminated; NULL means empty */
 	u64 ram_size;			/* struct guest_ram's size */
 	unsigned ncpus;			/* 1..GUEST_MAX_VCPUS, for the MADT */
+	unsigned nvirtio;		/* virtio-mmio slots in use, 0..GUEST_VIRTIO_MAX, for the DSDT */
 };
 
 enum guest_kernel_kind {
@@ -198,12 +199,13 @@ int guest_boot_prepare(const struct guest_boot_args *a, const struct gmem_ops *m
 /* ---- guest ACPI tables (vmm/boot/acpi_tables.c) ---------------------------- */
 
 /*
- * Write RSDP, XSDT, RSDT, FADT, FACS, DSDT (with \_S5) and MADT for ncpus
- * vCPUs into [GUEST_ACPI_BASE, GUEST_ACPI_END), clearing the rest of that
- * window. Returns 0 and the RSDP's address (GUEST_ACPI_BASE) in *rsdp, or a
+ * Write RSDP, XSDT, RSDT, FADT, FACS, DSDT (with \_S5 and one LNRO0005
+ * virtio-mmio device per slot below nvirtio) and MADT for ncpus vCPUs into
+ * [GUEST_ACPI_BASE, GUEST_ACPI_END), clearing the rest of that window.
+ * Returns 0 and the RSDP's address (GUEST_ACPI_BASE) in *rsdp, or a
  * negative errno and why.
  */
-int guest_acpi_build(const struct gmem_ops *m, unsigned ncpus, u64 *rsdp,
+int guest_acpi_build(const struct gmem_ops *m, unsigned ncpus, unsigned nvirtio, u64 *rsdp,
 		     char *why, size_t whylen);
 
 #endif

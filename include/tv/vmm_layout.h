@@ -26,6 +26,14 @@
 #define GUEST_BOOT_DS 0x18
 
 /* ---- MMIO ---- */
+/*
+ * virtio-mmio devices (docs/vmm.md, "virtio"): slot n at BASE + n * STRIDE
+ * (0x200 bytes used), interrupt on GSI GUEST_GSI_VIRTIO0 + n, level,
+ * active high; the DSDT describes each present one as LNRO0005.
+ */
+#define GUEST_VIRTIO_BASE 0xfeb00000ull
+#define GUEST_VIRTIO_STRIDE 0x1000ull
+#define GUEST_VIRTIO_MAX 8
 #define GUEST_IOAPIC_BASE 0xfec00000ull
 #define GUEST_LAPIC_BASE 0xfee00000ull
 
@@ -52,6 +60,7 @@
 #define GUEST_GSI_COM1 4
 #define GUEST_GSI_RTC 8
 #define GUEST_GSI_SCI 9               /* level, active high */
+#define GUEST_GSI_VIRTIO0 16           /* 16..23: virtio-mmio slots, level, active high */
 #define GUEST_S5_SLP_TYP 5            /* \_S5 sleep type the DSDT declares */
 
 #endif

@@ -96,6 +96,7 @@ static bool in_window(u64 pa, u64 len)
 
 static char why[200];
 static struct acpi_info info;
+static unsigned nvirtio;	/* virtio-mmio devices in the DSDT */
 
 static int build(unsigned ncpus, u64 *rsdp)
 {
@@ -103,7 +104,7 @@ static int build(unsigned ncpus, u64 *rsdp)
 	outside = 0;
 	*rsdp = 0;
 	memset(why, 0, sizeof(why));
-	return guest_acpi_build(&ops, ncpus, rsdp, why, sizeof(why));
+	return guest_acpi_build(&ops, ncpus, nvirtio, rsdp, why, sizeof(why));
 }
 
 static const struct acpi_table_ref *find(const char *sig)
@@ -377,12 +378,84 @@ TEST(iasl_disassembles_dsdt)
 	snprintf(path, sizeof(path), "%s/dsdt.dsl", dir);
 	dsl = test_read_file(path, &len);
 	CHECK(strstr(dsl, "_S5") != NULL);
+	if (nvirtio) {
+		CHECK(strstr(dsl, "\"LNRO0005\"") != NULL);
+		CHECK(strstr(dsl, "Device (VR07)") != NULL);
+		CHECK(strstr(dsl, "0xFEB07000") != NULL);
+		CHECK(strstr(dsl, "0x00000017,") != NULL || strstr(dsl, "0x00000017") != NULL);
+		CHECK(strstr(dsl, "Level, ActiveHigh, Exclusive") != NULL);
+	}
 	free(dsl);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CHECK_EQ(system(cmd), 0);
 }
 
-TEST_MAIN({ "one_cpu", one_cpu },
+static void iasl_disassembles_dsdt(void);
+
+/* The virtio-mmio devices: exact AML for one, the structure for eight, iasl's view of both. */
+TEST(virtio_devices)
+{
+	static const u8 dev0[] = {
+		0x10, 0x43, 0x04, '\\', '_', 'S', 'B', '_',		/* Scope (\_SB), PkgLength 67 */
+		0x5b, 0x82, 0x3a, 'V', 'R', '0', '0',			/* Device (VR00) */
+		0x08, '_', 'H', 'I', 'D', 0x0d, 'L', 'N', 'R', 'O', '0', '0', '0', '5', 0x00,
+		0x08, '_', 'U', 'I', 'D', 0x00,
+		0x08, '_', 'C', 'R', 'S', 0x11, 0x1a, 0x0a, 23,
+		0x86, 0x09, 0x00, 0x01, 0x00, 0x00, 0xb0, 0xfe, 0x00, 0x02, 0x00, 0x00,
+		0x89, 0x06, 0x00, 0x01, 0x01, 16, 0x00, 0x00, 0x00,
+		0x79, 0x00,
+	};
+	u64 rsdp, dsdt;
+	u32 len;
+
+	nvirtio = 1;
+	CHECK_EQ(build(1, &rsdp), 0);
+	dsdt = r64(r64(r64(rsdp + 24) + 36) + 140);
+	len = r32(dsdt + 4);
+	/* After the 15 bytes of \_S5: the scope, exactly. */
+	CHECK_EQ(len, 36 + 15 + sizeof(dev0));
+	CHECK(!memcmp(mem + dsdt + 36 + 15, dev0, sizeof(dev0)));
+	CHECK(acpi_checksum_ok(mem + dsdt, len));
+	/* The parser still finds \_S5 in front of it. */
+	memset(&info, 0, sizeof(info));
+	{
+		const char *perr = NULL;
+
+		CHECK_EQ(acpi_parse(rsdp, map, NULL, &info, &perr), 0);
+	}
+	CHECK(info.has_s5);
+	unmap_all();
+
+	/* Eight: a two-byte PkgLength for the scope, each device at its own base and GSI. */
+	nvirtio = GUEST_VIRTIO_MAX;
+	CHECK_EQ(build(2, &rsdp), 0);
+	dsdt = r64(r64(r64(rsdp + 24) + 36) + 140);
+	len = r32(dsdt + 4);
+	CHECK_EQ(mem[dsdt + 36 + 15], 0x10);
+	CHECK_EQ(mem[dsdt + 36 + 16] >> 6, 1);
+	CHECK_EQ((mem[dsdt + 36 + 16] & 0xf) | mem[dsdt + 36 + 17] << 4, len - 36 - 15 - 1);
+	for (unsigned n = 0; n < GUEST_VIRTIO_MAX; n++) {
+		u8 pat[8] = { 0x86, 0x09, 0x00, 0x01 };
+		u32 base = (u32)(GUEST_VIRTIO_BASE + n * GUEST_VIRTIO_STRIDE);
+		bool found = false;
+
+		memcpy(pat + 4, &base, 4);
+		for (u32 i = 36; i + 21 < len && !found; i++)
+			found = !memcmp(mem + dsdt + i, pat, 8) && mem[dsdt + i + 12] == 0x89 &&
+				mem[dsdt + i + 15] == 0x01 && r32(dsdt + i + 17) == GUEST_GSI_VIRTIO0 + n;
+		CHECK(found);
+	}
+	CHECK(acpi_checksum_ok(mem + dsdt, len));
+	nvirtio = GUEST_VIRTIO_MAX + 1;
+	CHECK_EQ(build(1, &rsdp), -EINVAL);
+	CHECK(strstr(why, "virtio") != NULL);
+	nvirtio = GUEST_VIRTIO_MAX;
+	iasl_disassembles_dsdt();
+	nvirtio = 0;
+}
+
+TEST_MAIN({ "virtio_devices", virtio_devices },
+	  { "one_cpu", one_cpu },
 	  { "two_cpus", two_cpus },
 	  { "max_cpus", max_cpus },
 	  { "rsdt_fallback", rsdt_fallback },

@@ -193,30 +193,126 @@ static u32 aml_byte_const(u8 *p, u8 v)
 	return 2;
 }
 
-/* DSDT body: Name (\_S5, Package () { typ, typ, 0, 0 }) and nothing else. */
-static u64 build_dsdt(struct acpi_out *o)
+/* AML being assembled: bounded, an overflow is a build error (-ENOSPC). */
+struct aml {
+	u8 b[640];
+	u32 n;
+	bool over;
+};
+
+static void aml_put(struct aml *a, const void *p, u32 len)
 {
-	u8 aml[32], *pkg;
-	u32 n = 0, pkglen;
+	if (a->over || len > sizeof(a->b) - a->n) {
+		a->over = true;
+		return;
+	}
+	memcpy(a->b + a->n, p, len);
+	a->n += len;
+}
+
+static void aml_u8(struct aml *a, u8 v)
+{
+	aml_put(a, &v, 1);
+}
+
+static void aml_int(struct aml *a, u8 v)
+{
+	u8 t[2];
+
+	aml_put(a, t, aml_byte_const(t, v));
+}
+
+/* Op (one or two bytes), PkgLength, then body: the smallest PkgLength encoding (ACPI 20.2.4). */
+static void aml_pkg(struct aml *a, const u8 *op, u32 oplen, const struct aml *body)
+{
+	u32 len = body->n + 1;
+	u8 pl[2];
+
+	aml_put(a, op, oplen);
+	if (len <= 0x3f) {
+		aml_u8(a, (u8)len);
+	} else {
+		len++;
+		pl[0] = (u8)(0x40 | (len & 0xf));	/* one more byte follows */
+		pl[1] = (u8)(len >> 4);
+		aml_put(a, pl, 2);
+	}
+	aml_put(a, body->b, body->n);
+	a->over |= body->over;
+}
+
+static void aml_name(struct aml *a, const char seg[4])
+{
+	aml_u8(a, 0x08);			/* NameOp */
+	aml_put(a, seg, 4);
+}
+
+/*
+ * Device (VRnn) { _HID "LNRO0005", _UID n, _CRS { Memory32Fixed (RW, base,
+ * 0x200), Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { gsi } } }:
+ * how Linux's virtio_mmio driver finds a device through ACPI.
+ */
+static void aml_virtio(struct aml *scope, unsigned n)
+{
+	static const u8 device_op[2] = { 0x5b, 0x82 }, buffer_op = 0x11;
+	u8 crs[23], seg[4] = { 'V', 'R', (u8)('0' + n / 10), (u8)('0' + n % 10) };
+	struct aml dev = { .n = 0 }, buf = { .n = 0 };
+
+	crs[0] = 0x86;				/* Memory32Fixed */
+	put16(crs + 1, 9);
+	crs[3] = 1;				/* read-write */
+	put32(crs + 4, (u32)(GUEST_VIRTIO_BASE + n * GUEST_VIRTIO_STRIDE));
+	put32(crs + 8, 0x200);
+	crs[12] = 0x89;				/* Extended Interrupt */
+	put16(crs + 13, 6);
+	crs[15] = 0x01;				/* consumer, level, active high, exclusive */
+	crs[16] = 1;				/* one interrupt */
+	put32(crs + 17, GUEST_GSI_VIRTIO0 + n);
+	crs[21] = 0x79;				/* End Tag */
+	crs[22] = 0;				/* checksum 0: not computed */
+
+	aml_put(&dev, seg, 4);
+	aml_name(&dev, "_HID");
+	aml_u8(&dev, 0x0d);			/* StringPrefix */
+	aml_put(&dev, "LNRO0005", 9);
+	aml_name(&dev, "_UID");
+	aml_int(&dev, (u8)n);
+	aml_name(&dev, "_CRS");
+	aml_int(&buf, sizeof(crs));		/* BufferSize */
+	aml_put(&buf, crs, sizeof(crs));
+	aml_pkg(&dev, &buffer_op, 1, &buf);
+	aml_pkg(scope, device_op, 2, &dev);
+}
+
+/* DSDT body: Name (\_S5, Package () { typ, typ, 0, 0 }) and the virtio-mmio devices. */
+static u64 build_dsdt(struct acpi_out *o, unsigned nvirtio)
+{
+	static const u8 scope_op = 0x10;
+	struct aml a = { .n = 0 }, pkg = { .n = 0 }, sb = { .n = 0 };
+	static const u8 package_op = 0x12;
 	struct table t;
 
-	aml[n++] = 0x08;			/* NameOp */
-	aml[n++] = '\\';			/* RootChar */
-	memcpy(aml + n, "_S5_", 4);
-	n += 4;
-	aml[n++] = 0x12;			/* PackageOp */
-	pkg = aml + n++;			/* PkgLength, one byte: the package is < 64 bytes */
-	aml[n++] = 4;				/* NumElements */
-	n += aml_byte_const(aml + n, GUEST_S5_SLP_TYP);	/* SLP_TYPa */
-	n += aml_byte_const(aml + n, GUEST_S5_SLP_TYP);	/* SLP_TYPb */
-	n += aml_byte_const(aml + n, 0);	/* reserved */
-	n += aml_byte_const(aml + n, 0);
-	/* PkgLength counts itself and everything after it in the package. */
-	pkglen = (u32)(aml + n - pkg);
-	*pkg = (u8)pkglen;
+	aml_u8(&a, 0x08);			/* NameOp, RootChar, NameSeg */
+	aml_put(&a, "\\_S5_", 5);
+	aml_u8(&pkg, 4);			/* NumElements */
+	aml_int(&pkg, GUEST_S5_SLP_TYP);	/* SLP_TYPa */
+	aml_int(&pkg, GUEST_S5_SLP_TYP);	/* SLP_TYPb */
+	aml_int(&pkg, 0);			/* reserved */
+	aml_int(&pkg, 0);
+	aml_pkg(&a, &package_op, 1, &pkg);
+	if (nvirtio) {
+		aml_put(&sb, "\\_SB_", 5);
+		for (unsigned i = 0; i < nvirtio; i++)
+			aml_virtio(&sb, i);
+		aml_pkg(&a, &scope_op, 1, &sb);
+	}
+	if (a.over && !o->err) {
+		o->err = -ENOSPC;
+		o->what = "DSDT";
+	}
 
 	table_begin(&t, o);
-	table_put(&t, aml, n, "DSDT");
+	table_put(&t, a.b, a.n, "DSDT");
 	return table_end(&t, "DSDT", 2);	/* revision 2: 64-bit AML integers */
 }
 
@@ -360,7 +456,7 @@ static void build_rsdp(struct acpi_out *o, u64 pa, u64 rsdt, u64 xsdt)
 	out_write(o, pa, r, RSDP_LEN, "RSDP");
 }
 
-int guest_acpi_build(const struct gmem_ops *m, unsigned ncpus, u64 *rsdp,
+int guest_acpi_build(const struct gmem_ops *m, unsigned ncpus, unsigned nvirtio, u64 *rsdp,
 		     char *why, size_t whylen)
 {
 	struct acpi_out o = { .m = m, .next = GUEST_ACPI_BASE };
@@ -370,6 +466,12 @@ int guest_acpi_build(const struct gmem_ops *m, unsigned ncpus, u64 *rsdp,
 		if (why && whylen)
 			snprintf(why, whylen, "ACPI: %u vCPUs (1 to %u supported)", ncpus,
 				 GUEST_MAX_VCPUS);
+		return -EINVAL;
+	}
+	if (nvirtio > GUEST_VIRTIO_MAX) {
+		if (why && whylen)
+			snprintf(why, whylen, "ACPI: %u virtio devices (at most %u)", nvirtio,
+				 GUEST_VIRTIO_MAX);
 		return -EINVAL;
 	}
 	if (m->zero(m->ctx, GUEST_ACPI_BASE, GUEST_ACPI_END - GUEST_ACPI_BASE)) {
@@ -382,7 +484,7 @@ int guest_acpi_build(const struct gmem_ops *m, unsigned ncpus, u64 *rsdp,
 
 	rsdp_pa = out_alloc(&o, RSDP_LEN, 16);
 	facs = build_facs(&o);
-	dsdt = build_dsdt(&o);
+	dsdt = build_dsdt(&o, nvirtio);
 	fadt = build_fadt(&o, facs, dsdt);
 	madt = build_madt(&o, ncpus);
 	tables[0] = fadt;

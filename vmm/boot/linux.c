@@ -600,7 +600,7 @@ int guest_boot_prepare(const struct guest_boot_args *a, const struct gmem_ops *m
 	gw_zero(&w, 0, GUEST_ACPI_BASE);
 	if (w.err)
 		goto fault;
-	err = guest_acpi_build(m, a->ncpus, &rsdp, why, whylen);
+	err = guest_acpi_build(m, a->ncpus, a->nvirtio, &rsdp, why, whylen);
 	if (err)
 		return err;
 	write_gdt(&w);
