@@ -22,6 +22,18 @@
 #define VMCFG_SHARES_MAX 1000000
 #define VMCFG_CPU_MHZ_MAX 1000000         /* a syntax bound; admission checks the host */
 #define VMCFG_AFFINITY_CPUS 64            /* host CPUs 0..63 */
+#define VMCFG_DISKS_MAX 4                 /* disk0 .. disk3 */
+#define VMCFG_DATASTORE_MAX 31
+
+/* A virtio-blk disk (diskN.* keys). */
+struct vmcfg_disk {
+	bool present;
+	bool read_only;
+	/* A stick image ("vms/..."), or with datastore[0] the path on that datastore. */
+	char file[CFG_MAX_PATH + 8];
+	char datastore[VMCFG_DATASTORE_MAX + 1];   /* "ds1" of "[ds1] vm/disk.img"; "" for the stick */
+	unsigned line;                    /* of diskN.fileName */
+};
 
 struct vm_config {
 	char file[CFG_MAX_PATH + 8];      /* "vms/web.vmx": where errors point */
@@ -44,6 +56,9 @@ struct vm_config {
 	char initrd[CFG_MAX_PATH + 8];    /* "" when none */
 	unsigned initrd_line;
 	char cmdline[CFG_MAX_VALUE + 1];
+	struct vmcfg_disk disk[VMCFG_DISKS_MAX];
+	bool virtio_console;              /* virtioConsole.present: hvc0 */
+	bool virtio_rng;                  /* virtioRng.present */
 	bool autostart;
 	int start_order;                  /* lower starts first; ties by file name */
 };

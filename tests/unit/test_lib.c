@@ -317,6 +317,23 @@ TEST(cfg_key_and_value_helpers)
 	CHECK(!vmcfg_key_is_file(&e));
 	e.key = "guest.memsize";
 	CHECK(!vmcfg_key_is_file(&e));
+	e.key = "disk0.fileName";
+	e.key_len = 14;
+	CHECK(vmcfg_key_is_file(&e));
+	e.key = "DISK3.FILENAME";
+	CHECK(vmcfg_key_is_file(&e));
+	e.key = "disk0.fileNamx";
+	CHECK(!vmcfg_key_is_file(&e));
+	e.key = "desk0.fileName";
+	CHECK(!vmcfg_key_is_file(&e));
+	e.key = "disk0.readOnly";
+	CHECK(!vmcfg_key_is_file(&e));
+	e.key = "disk0.fileName";
+	e.value = "[ds1] a.img";                    /* on a datastore, not the stick */
+	e.value_len = 11;
+	CHECK(!vmcfg_key_is_file(&e));
+	e.value = "abcdef";
+	e.value_len = 6;
 	/* Keys are not terminated: only key_len counts. */
 	e.key = "guest.kernel=junk";
 	e.key_len = 12;

@@ -888,7 +888,85 @@ TEST(start_order)
 	CHECK_EQ(idx[0], 77);
 }
 
-TEST_MAIN({ "defaults", defaults }, { "name_from_file", name_from_file },
+/* virtio devices: diskN.*, virtioConsole.present, virtioRng.present. */
+TEST(virtio_keys)
+{
+	CHECK_EQ(parse("vms/t.vmx", KERNEL), 0);
+	for (int i = 0; i < VMCFG_DISKS_MAX; i++)
+		CHECK(!cfg.disk[i].present);
+	CHECK(!cfg.virtio_console);
+	CHECK(!cfg.virtio_rng);
+
+	CHECK_EQ(parse("vms/t.vmx", KERNEL
+		       "disk0.fileName = \"disks/root.img\"\n"
+		       "DISK1.FILENAME = \"[ds1] web/data.img\"\n"
+		       "disk1.readOnly = \"TRUE\"\n"
+		       "disk3.present = \"false\"\n"
+		       "disk3.fileName = \"x.img\"\n"
+		       "virtioConsole.present = \"true\"\n"
+		       "virtioRng.present = \"yes\"\n"), 0);
+	CHECK_EQ(diag.n, 0);
+	CHECK(cfg.disk[0].present);
+	CHECK_STR(cfg.disk[0].file, "vms/disks/root.img");
+	CHECK_STR(cfg.disk[0].datastore, "");
+	CHECK_EQ(cfg.disk[0].line, 2);
+	CHECK(!cfg.disk[0].read_only);
+	CHECK(cfg.disk[1].present);
+	CHECK(cfg.disk[1].read_only);
+	CHECK_STR(cfg.disk[1].datastore, "ds1");
+	CHECK_STR(cfg.disk[1].file, "web/data.img");
+	CHECK(!cfg.disk[2].present);
+	CHECK(!cfg.disk[3].present);
+	CHECK(cfg.virtio_console);
+	CHECK(cfg.virtio_rng);
+	/* The stick was asked for the stick image only, not the datastore's. */
+	CHECK_STR(stick.asked[1], "vms/disks/root.img");
+	CHECK_STR(stick.asked[2], "vms/x.img");
+	CHECK_EQ(stick.nasked, 3);
+
+	check_one_error(KERNEL "disk4.fileName = \"a.img\"\n", 2,
+			"\"disk4.fileName\": disks are disk0 to disk3");
+	check_one_error(KERNEL "disk12.fileName = \"a.img\"\n", 2,
+			"\"disk12.fileName\": disks are disk0 to disk3");
+	check_one_error(KERNEL "disk0.size = \"1\"\n", 2,
+			"unknown key \"disk0.size\" (a disk has present, fileName, readOnly)");
+	check_one_error(KERNEL "disk0.fileName = \"a.img\"\ndisk0.fileName = \"b.img\"\n", 3,
+			"disk0.fileName given twice (first on line 2)");
+	check_one_error(KERNEL "disk0.fileName = \"a.img\"\ndisk0.readOnly = \"maybe\"\n", 3,
+			"disk0.readOnly must be true or false, not \"maybe\"");
+	check_one_error(KERNEL "disk2.present = \"true\"\n", 2,
+			"disk2.present without disk2.fileName");
+	check_one_error(KERNEL "disk2.readOnly = \"true\"\n", 2,
+			"disk2.readOnly without disk2.fileName");
+	check_one_error(KERNEL "disk0.fileName = \"../etc/passwd\"\n", 2,
+			"disk0.fileName \"../etc/passwd\": '.' and '..' are not allowed in paths");
+	check_one_error(KERNEL "disk0.fileName = \"[ds1]web.img\"\n", 2,
+			"disk0.fileName \"[ds1]web.img\": a datastore disk is \"[name] path\"");
+	check_one_error(KERNEL "disk0.fileName = \"[] web.img\"\n", 2,
+			"disk0.fileName \"[] web.img\": a datastore disk is \"[name] path\"");
+	check_one_error(KERNEL "disk0.fileName = \"[d s] web.img\"\n", 2,
+			"disk0.fileName: datastore name \"d s\" has an illegal character");
+	check_one_error(KERNEL "disk0.fileName = \"[ds1] /abs.img\"\n", 2,
+			"disk0.fileName \"[ds1] /abs.img\": path must be relative to the config's folder");
+	check_one_error(KERNEL "virtioRng.present = \"2\"\n", 2,
+			"virtioRng.present must be true or false, not \"2\"");
+	check_one_error(KERNEL "virtioConsole.present = \"\"\n", 2,
+			"virtioConsole.present must be true or false, not \"\"");
+	/* A missing image: the usual message, and the disk is not created. */
+	stick_reset();
+	stick.missing[0] = "vms/gone.img";
+	{
+		static const char text[] = KERNEL "disk0.fileName = \"gone.img\"\n";
+
+		CHECK_EQ(vmcfg_parse("vms/t.vmx", text, strlen(text), stick_exists, &stick, &cfg,
+				     &diag), -EINVAL);
+	}
+	CHECK_EQ(diag.n, 1);
+	CHECK_STR(diag.d[0].msg, "guest file \"gone.img\" not found");
+	CHECK(!cfg.disk[0].present);
+}
+
+TEST_MAIN({ "virtio_keys", virtio_keys }, { "defaults", defaults }, { "name_from_file", name_from_file },
 	  { "every_key", every_key }, { "autostart_values", autostart_values },
 	  { "keys_ignore_case", keys_ignore_case }, { "unknown_and_duplicate", unknown_and_duplicate },
 	  { "memsize_errors", memsize_errors }, { "numvcpus_errors", numvcpus_errors },
