@@ -10,7 +10,8 @@
 # Output (git-ignored):
 #   assets/guest/vmlinuz     the kernel's bzImage (from /boot in the .deb)
 #   assets/guest/config      the kernel's build configuration (for reference)
-#   assets/guest/initrd.img  gzip'ed cpio (newc): /init + static busybox
+#   assets/guest/initrd.img  gzip'ed cpio (newc): /init + static busybox + the virtio modules
+#   assets/guest/modules/    those modules (*.ko, in load order in modules/order), from the .deb
 #   assets/guest/VERSION     shell-sourceable: KERNEL_PACKAGE, KERNEL_VERSION, KERNEL_RELEASE
 #   assets/cache/            the downloaded .deb and the up-to-date stamps
 #
@@ -155,9 +156,49 @@ else
 	if [ -n "$pkg" ]; then echo "$key" >"$kernel_stamp"; fi
 fi
 
+# ---- the virtio modules ----
+# Debian's kernel has virtio-mmio and the virtio drivers as modules. The .deb
+# carries no modules.dep (depmod writes it at install time), so dependencies
+# come from each module's own "depends=" field; the load order puts them first.
+WANT_MODULES="virtio_mmio virtio_blk virtio_console virtio-rng"
+MODDIR=$OUT/modules
+. "$OUT/VERSION"
+if [ ! -s "$MODDIR/order" ] || [ "$(cat "$MODDIR/release" 2>/dev/null)" != "$KERNEL_RELEASE" ]; then
+	deb=$(ls "$CACHE"/linux-image-*.deb 2>/dev/null | head -1)
+	if [ -z "$deb" ]; then
+		echo "guest-assets: warning: no kernel .deb in assets/cache/: initramfs without virtio modules" >&2
+	else
+		say "extracting the virtio modules from ${deb##*/}"
+		x=$(mktemp -d "$CACHE/modules.XXXXXX")
+		trap 'rm -rf "$x"' EXIT
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$x" --wildcards \
+			"./lib/modules/$KERNEL_RELEASE/kernel/drivers/*virtio*.ko"
+		kdir=$x/lib/modules/$KERNEL_RELEASE/kernel
+		rm -rf "$MODDIR.tmp"
+		mkdir -p "$MODDIR.tmp"
+		: >"$MODDIR.tmp/order"
+		# add NAME: its dependencies first, then itself, each once.
+		add() {
+			local f deps d
+			grep -qx "$1.ko" "$MODDIR.tmp/order" && return 0
+			f=$(find "$kdir" -name "$1.ko" | head -1)
+			[ -n "$f" ] || die "module $1 not in ${deb##*/}"
+			deps=$(tr '\0' '\n' <"$f" | sed -n 's/^depends=//p' | head -1 | tr ',' ' ')
+			for d in $deps; do add "$d"; done
+			cp "$f" "$MODDIR.tmp/"
+			echo "$1.ko" >>"$MODDIR.tmp/order"
+		}
+		for m in $WANT_MODULES; do add "$m"; done
+		echo "$KERNEL_RELEASE" >"$MODDIR.tmp/release"
+		rm -rf "$MODDIR" "$x"
+		mv "$MODDIR.tmp" "$MODDIR"
+		trap - EXIT
+	fi
+fi
+
 # ---- the initramfs ----
 [ -f "$INIT_SRC" ] || die "missing $INIT_SRC"
-initrd_key=$(cat "$INIT_SRC" "$BUSYBOX" "$SELF" | sha256sum | cut -d' ' -f1)
+initrd_key=$(cat "$INIT_SRC" "$BUSYBOX" "$SELF" "$MODDIR"/order 2>/dev/null | sha256sum | cut -d' ' -f1)
 initrd_stamp=$CACHE/initrd.stamp
 if [ -s "$OUT/initrd.img" ] && [ -f "$initrd_stamp" ] && [ "$(cat "$initrd_stamp")" = "$initrd_key" ]; then
 	:
@@ -173,6 +214,10 @@ else
 		[ -e "$s/$applet" ] || ln -s /bin/busybox "$s/$applet"
 	done
 	install -m 0755 "$INIT_SRC" "$s/init"
+	if [ -s "$MODDIR/order" ]; then
+		mkdir -p "$s/lib/modules"
+		cp "$MODDIR"/*.ko "$MODDIR/order" "$s/lib/modules/"
+	fi
 	# The kernel opens /dev/console for init's stdio before /init runs. Its
 	# built-in initramfs has one too, but do not depend on that. (Needs root.)
 	mknod -m 600 "$s/dev/console" c 5 1 2>/dev/null || true

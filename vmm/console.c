@@ -30,7 +30,8 @@ void vm_console_free(struct vm *vm)
 	vm->con_ring = NULL;
 }
 
-static void emit_line(struct vm *vm)
+/* One console line to the host log, rate-limited; tag names a second console ("hvc0: "). */
+static void emit(struct vm *vm, const char *tag, const char *line, unsigned len)
 {
 	u64 now = arch_uptime_ns();
 
@@ -43,10 +44,33 @@ static void emit_line(struct vm *vm)
 		vm->con_suppressed = 0;
 	}
 	if (vm->con_lines_in_window++ < LINES_PER_SEC)
-		pr_info("[%s] %.*s\n", vm->name, (int)vm->con_len, vm->con_line);
+		pr_info("[%s] %s%.*s\n", vm->name, tag, (int)len, line);
 	else
 		vm->con_suppressed++;
+}
+
+static void emit_line(struct vm *vm)
+{
+	emit(vm, "", vm->con_line, vm->con_len);
 	vm->con_len = 0;
+}
+
+/* Kept out of the ring: that is the UART's, for the console UI. */
+void vm_console_hvc(struct vm *vm, const u8 *buf, u64 n)
+{
+	irqflags_t f = spin_lock_irqsave(&vm->con_lock);
+
+	for (u64 i = 0; i < n; i++) {
+		u8 c = buf[i];
+
+		if (c == '\n' || vm->hvc_len == sizeof(vm->hvc_line)) {
+			emit(vm, "hvc0: ", vm->hvc_line, vm->hvc_len);
+			vm->hvc_len = 0;
+		}
+		if (c != '\n' && c != '\r' && c != 0)
+			vm->hvc_line[vm->hvc_len++] = (char)(c < 0x20 || c >= 0x7f ? '.' : c);
+	}
+	spin_unlock_irqrestore(&vm->con_lock, f);
 }
 
 /* The UART's transmit callback (vm->lock held), on whichever CPU runs the writing vCPU. */

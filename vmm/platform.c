@@ -304,6 +304,7 @@ void vm_platform_reset(struct vm *vm)
 	vrtc_reset(&d->rtc);
 	vacpi_pm_reset(&d->pm);
 	vioapic_reset(&d->ioapic);
+	vm_virtio_reset(vm);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		if (vm->vcpus[i] && vm->vcpus[i]->lapic)
 			vlapic_reset(vm->vcpus[i]->lapic);

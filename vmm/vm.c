@@ -73,6 +73,19 @@ bool vm_gpa_is_ram(struct vm *vm, u64 gpa)
 	return chunk_of(vm, gpa) >= 0;
 }
 
+bool vm_ram_contains(struct vm *vm, u64 gpa, u64 len)
+{
+	u64 le = low_end(vm);
+
+	if (len == 0 || gpa + len < gpa)
+		return false;
+	/* RAM is two runs, [0, le) and [4 GiB, ...): the range must lie in one. */
+	if (gpa < le)
+		return len <= le - gpa;
+	return gpa >= GUEST_HIGH_RAM_BASE && gpa - GUEST_HIGH_RAM_BASE < vm->ram_size - le &&
+	       len <= vm->ram_size - le - (gpa - GUEST_HIGH_RAM_BASE);
+}
+
 void *vm_gpa_ptr(struct vm *vm, u64 gpa, u64 len)
 {
 	s64 c = chunk_of(vm, gpa);
@@ -210,6 +223,7 @@ static int load_guest(struct vm *vm, char *why, size_t whylen)
 	struct guest_boot_args a = {
 		.ram_size = vm->ram_size,
 		.ncpus = vm->nvcpus,
+		.nvirtio = vm_virtio_count(vm),
 	};
 	const size_t cmdline_size = CFG_MAX_VALUE + 64;
 	char *cmdline;
@@ -286,7 +300,7 @@ struct vm *vm_create(const struct vm_config *cfg, char *why, size_t whylen)
 		goto fail;
 	}
 	if (alloc_ram(vm, why, whylen) || vm_console_init(vm) ||
-	    vm_platform_init(vm, why, whylen))
+	    vm_platform_init(vm, why, whylen) || vm_virtio_init(vm, why, whylen))
 		goto fail;
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		if (vcpu_create(vm, i)) {
@@ -374,6 +388,7 @@ void vm_stop(struct vm *vm, enum vm_state state, const char *fmt, ...)
 	pr_info("vm %s: %s (%s) after %llu ms\n", vm->name, vm_state_name(state), vm->why,
 		(unsigned long long)((arch_uptime_ns() - vm->started_ns) / 1000000));
 	vm_log_exits(vm);
+	vm_virtio_log(vm);
 	/* Often called from a device callback under vm->lock: cleanup waits for the release. */
 }
 
@@ -468,6 +483,7 @@ void vm_destroy(struct vm *vm)
 	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			vcpu_free(vm->vcpus[i]);
+	vm_virtio_free(vm);
 	vm_platform_free(vm);
 	vm_bus_free(vm);
 	if (vm->arch.vendor)
@@ -494,6 +510,7 @@ void vm_release_if_idle(struct vcpu *v)
 	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			vcpu_free(vm->vcpus[i]);
+	vm_virtio_free(vm);
 	vm_platform_free(vm);
 	vm_bus_free(vm);
 	arch_vm_destroy(vm);

@@ -47,6 +47,23 @@ bool vm_reset_waits_for_runner(struct vm *vm);
 /* vcpu_kick every vCPU of vm. */
 void vm_kick_all(struct vm *vm);
 
+/* virtio_host.c: the VM's virtio-mmio devices, from its config */
+int vm_virtio_init(struct vm *vm, char *why, size_t whylen);
+unsigned vm_virtio_count(const struct vm *vm);
+void vm_virtio_reset(struct vm *vm);
+void vm_virtio_log(struct vm *vm);
+void vm_virtio_free(struct vm *vm);
+/* console.c: virtio-console output, line by line like the UART's (vm->lock held) */
+void vm_console_hvc(struct vm *vm, const u8 *buf, u64 n);
+
+/* disk/disk.c: the one place a disk backend is chosen (docs/vmm.md, "Disks") */
+struct blkdev;
+struct vmcfg_disk;
+/* Open disk n of a config; 0 and *out, or -errno and why. */
+int disk_open(const struct vmcfg_disk *c, unsigned n, struct blkdev **out, char *why,
+	      size_t whylen);
+void disk_close(struct blkdev *d);
+
 /* vtimer.c */
 void vm_timers_init(struct vm *vm);
 void vm_timers_cancel_all(struct vm *vm);

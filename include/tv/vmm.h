@@ -158,6 +158,7 @@ struct vm {
 	struct vdev_host host;         /* what devices call back into */
 	struct vm_devices *dev;
 	void *dev_pm_ports;
+	struct vm_virtio *virtio;      /* virtio-mmio devices (vmm/virtio_host.c) */
 
 	bool stop_requested;
 	bool reset_requested;          /* set by vm_request_reset; cleared by the reset */
@@ -172,6 +173,8 @@ struct vm {
 	char con_line[160];
 	unsigned con_len;
 	u64 con_window_ns;
+	char hvc_line[160];            /* virtio-console output being collected (con_lock) */
+	unsigned hvc_len;
 	char con_in[256];              /* typed on the host, not yet in the UART FIFO */
 	u32 con_in_head, con_in_tail;
 	unsigned con_lines_in_window, con_suppressed;
@@ -224,6 +227,8 @@ void *vm_gpa_ptr(struct vm *vm, u64 gpa, u64 len);
 int vm_read(struct vm *vm, u64 gpa, void *dst, u64 len);
 int vm_write(struct vm *vm, u64 gpa, const void *src, u64 len);
 bool vm_gpa_is_ram(struct vm *vm, u64 gpa);
+/* Whether all of [gpa, gpa+len) is this VM's RAM (len 0, or wrapping: false). */
+bool vm_ram_contains(struct vm *vm, u64 gpa, u64 len);
 
 /* ---- buses (vmm/bus.c) ---- */
 

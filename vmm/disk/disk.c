@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+/*
+ * disk.c: a VM's disks from its config: the one place where a disk backend
+ * is chosen (docs/vmm.md, "Disks"). A stick image gets a per-VM RAM overlay;
+ * "[datastore] path" disks belong to the datastore backend on host storage,
+ * which plugs in here.
+ */
+#include <tv/arch.h>
+#include <tv/blkdev.h>
+#include <tv/bootinfo.h>
+#include <tv/errno.h>
+#include <tv/heap.h>
+#include <tv/overlay.h>
+#include <tv/printf.h>
+#include <tv/vmm.h>
+#include "../vmm_internal.h"
+
+extern struct bootinfo boot_info;
+
+static void *ov_alloc(void *ctx, u64 size)
+{
+	return kzalloc(size);
+}
+
+static void ov_free(void *ctx, void *p)
+{
+	kfree(p);
+}
+
+int disk_open(const struct vmcfg_disk *c, unsigned n, struct blkdev **out, char *why,
+	      size_t whylen)
+{
+	const struct bi_module *m;
+	struct overlay *o;
+	char name[48];
+	int r;
+
+	if (c->datastore[0]) {
+		snprintf(why, whylen, "disk%u \"[%s] %s\": datastore disks are not supported yet", n,
+			 c->datastore, c->file);
+		return -EOPNOTSUPP;
+	}
+	m = bootinfo_module(&boot_info, c->file);
+	if (!m) {
+		snprintf(why, whylen, "disk%u: %s missing from the boot modules", n, c->file);
+		return -ENOENT;
+	}
+	o = kzalloc(sizeof(*o));
+	if (!o) {
+		snprintf(why, whylen, "out of host memory for disk%u", n);
+		return -ENOMEM;
+	}
+	/* For logs; its first 20 bytes are the serial the guest reads (GET_ID). */
+	snprintf(name, sizeof(name), "stick:%s", c->file + 4);   /* without "vms/" */
+	r = overlay_init(o, phys_to_virt(m->base), m->size, 0, c->read_only, name, ov_alloc, ov_free,
+			 NULL, 0);
+	if (r) {
+		kfree(o);
+		snprintf(why, whylen, "disk%u: %s: cannot set up its overlay (%d)", n, c->file, r);
+		return r;
+	}
+	*out = &o->dev;
+	return 0;
+}
+
+void disk_close(struct blkdev *d)
+{
+	if (!d)
+		return;
+	if (d->ops->close)
+		d->ops->close(d);
+	/* Every backend's blkdev is the first member of its allocation. */
+	kfree(d);
+}

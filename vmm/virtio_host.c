@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio_host.c: a VM's virtio-mmio devices (docs/vmm.md, "virtio"): built
+ * from its config in slot order (disks, console, rng), placed on the MMIO
+ * bus, given guest RAM through vm_read/vm_write and interrupts through the
+ * I/O APIC. Device code runs under vm->lock like every device model.
+ */
+#include <tv/arch.h>
+#include <tv/drbg.h>
+#include <tv/drivers.h>
+#include <tv/errno.h>
+#include <tv/heap.h>
+#include <tv/log.h>
+#include <tv/printf.h>
+#include <tv/string.h>
+#include <tv/virtio.h>
+#include <tv/vmm_layout.h>
+#include "vmm_internal.h"
+
+#define MAX_REPORTS 8   /* breakage reports per device: a guest cannot flood the log */
+
+struct vm_virtio {
+	unsigned n;
+	struct virtio_mmio *slot[GUEST_VIRTIO_MAX];
+	struct blkdev *disk[VMCFG_DISKS_MAX];
+	u8 *bounce[VMCFG_DISKS_MAX];
+	unsigned reports[GUEST_VIRTIO_MAX];
+	char names[GUEST_VIRTIO_MAX][16];
+	struct drbg drbg;
+	bool hw_rdseed, hw_rdrand;
+};
+
+/* ---- guest RAM: vm_read/vm_write refuse anything that is not this VM's RAM ---- */
+
+static int mem_read(void *ctx, u64 gpa, void *dst, u64 len)
+{
+	return vm_read(ctx, gpa, dst, len);
+}
+
+static int mem_write(void *ctx, u64 gpa, const void *src, u64 len)
+{
+	return vm_write(ctx, gpa, src, len);
+}
+
+static bool mem_contains(void *ctx, u64 gpa, u64 len)
+{
+	return vm_ram_contains(ctx, gpa, len);
+}
+
+static int mmio_rd(void *d, u64 off, unsigned sz, u64 *v)
+{
+	return virtio_mmio_read(d, off, sz, v);
+}
+
+static int mmio_wr(void *d, u64 off, unsigned sz, u64 v)
+{
+	return virtio_mmio_write(d, off, sz, v);
+}
+
+static const struct vio_ops virtio_ops = { mmio_rd, mmio_wr };
+
+static void broken(struct virtio_mmio *d, const char *why)
+{
+	struct vm *vm = d->mem.ctx;
+	struct vm_virtio *vv = vm->virtio;
+	unsigned i = (unsigned)((d->gsi - GUEST_GSI_VIRTIO0) % GUEST_VIRTIO_MAX);
+
+	if (vv->reports[i] < MAX_REPORTS)
+		pr_warn("vm %s: %s: %s; device needs reset%s\n", vm->name, d->name, why,
+			++vv->reports[i] == MAX_REPORTS ? " (further reports suppressed)" : "");
+}
+
+/* ---- entropy: the CPU's generator if it has one, else the DRBG ---- */
+
+static bool rdseed64(u64 *v)
+{
+	unsigned char ok;
+
+	asm volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok));
+	return ok;
+}
+
+static bool rdrand64(u64 *v)
+{
+	unsigned char ok;
+
+	asm volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+	return ok;
+}
+
+static void rng_fill(void *ctx, void *buf, u64 n)
+{
+	struct vm_virtio *vv = ctx;
+	u8 *p = buf;
+
+	while (n && (vv->hw_rdseed || vv->hw_rdrand)) {
+		u64 v;
+		bool ok = false;
+
+		/* Both may run dry for a moment; retry a little, then use the DRBG. */
+		for (int t = 0; t < 10 && !ok; t++)
+			ok = vv->hw_rdseed ? rdseed64(&v) : rdrand64(&v);
+		if (!ok)
+			break;
+		memcpy(p, &v, n < 8 ? n : 8);
+		p += n < 8 ? n : 8;
+		n -= n < 8 ? n : 8;
+	}
+	if (n)
+		drbg_generate(&vv->drbg, p, n);
+}
+
+/* Seed from what varies between hosts and boots: TSC readings around timer reads, the clock. */
+static void rng_seed(struct vm_virtio *vv, struct vm *vm)
+{
+	u64 seed[34], at_ns;
+	u32 r[4];
+
+	for (unsigned i = 0; i < 32; i++) {
+		u64 t = arch_cycles();
+
+		seed[i] = t ^ (arch_uptime_ns() << 17) ^ (arch_cycles() - t) << 48;
+	}
+	seed[32] = (u64)rtc_wall_secs(&at_ns) ^ at_ns;
+	seed[33] = (u64)(uintptr_t)vm ^ vm->id;
+	drbg_seed(&vv->drbg, seed, sizeof(seed));
+	arch_cpuid(1, 0, r);
+	vv->hw_rdrand = r[2] & (1u << 30);
+	arch_cpuid(0, 0, r);
+	if (r[0] >= 7) {
+		arch_cpuid(7, 0, r);
+		vv->hw_rdseed = r[1] & (1u << 18);
+	}
+}
+
+static void con_out(void *ctx, const u8 *buf, u64 n)
+{
+	vm_console_hvc(ctx, buf, n);
+}
+
+/* ---- set-up ---- */
+
+static int place(struct vm *vm, struct virtio_mmio *d, const char *name, char *why, size_t whylen)
+{
+	struct vm_virtio *vv = vm->virtio;
+	unsigned i = vv->n;
+	int r;
+
+	d->broken = broken;
+	tv_strlcpy(vv->names[i], name, sizeof(vv->names[i]));
+	d->name = vv->names[i];
+	r = vm_bus_add(vm, true, GUEST_VIRTIO_BASE + i * GUEST_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
+		       &virtio_ops, d);
+	if (r) {
+		snprintf(why, whylen, "cannot place %s (%d)", name, r);
+		return r;
+	}
+	vv->slot[vv->n++] = d;
+	return 0;
+}
+
+int vm_virtio_init(struct vm *vm, char *why, size_t whylen)
+{
+	const struct vm_config *c = &vm->cfg;
+	struct vq_mem mem = { vm, mem_read, mem_write, mem_contains };
+	struct vm_virtio *vv;
+	char name[16];
+	int r;
+
+	vv = kzalloc(sizeof(*vv));
+	if (!vv)
+		goto nomem;
+	vm->virtio = vv;
+	vm->overhead_bytes += sizeof(*vv);
+	for (unsigned n = 0; n < VMCFG_DISKS_MAX; n++) {
+		struct virtio_blk *b;
+
+		if (!c->disk[n].present)
+			continue;
+		r = disk_open(&c->disk[n], n, &vv->disk[n], why, whylen);
+		if (r)
+			return r;
+		b = kzalloc(sizeof(*b));
+		vv->bounce[n] = kmalloc(VIRTIO_BLK_BOUNCE);
+		if (!b || !vv->bounce[n]) {
+			kfree(b);
+			goto nomem;
+		}
+		vm->overhead_bytes += sizeof(*b) + VIRTIO_BLK_BOUNCE;
+		virtio_blk_init(b, vv->disk[n], vv->bounce[n], &vm->host, &mem,
+				GUEST_GSI_VIRTIO0 + vv->n);
+		snprintf(name, sizeof(name), "virtio-blk%u", n);
+		if ((r = place(vm, &b->t, name, why, whylen)))
+			return r;
+	}
+	if (c->virtio_console) {
+		struct virtio_con *con = kzalloc(sizeof(*con));
+
+		if (!con)
+			goto nomem;
+		vm->overhead_bytes += sizeof(*con);
+		virtio_con_init(con, con_out, vm, &vm->host, &mem, GUEST_GSI_VIRTIO0 + vv->n);
+		if ((r = place(vm, &con->t, "virtio-console", why, whylen)))
+			return r;
+	}
+	if (c->virtio_rng) {
+		struct virtio_rng *rng = kzalloc(sizeof(*rng));
+
+		if (!rng)
+			goto nomem;
+		vm->overhead_bytes += sizeof(*rng);
+		rng_seed(vv, vm);
+		virtio_rng_init(rng, rng_fill, vv, &vm->host, &mem, GUEST_GSI_VIRTIO0 + vv->n);
+		if ((r = place(vm, &rng->t, "virtio-rng", why, whylen)))
+			return r;
+	}
+	return 0;
+nomem:
+	snprintf(why, whylen, "out of host memory for virtio devices");
+	return -ENOMEM;
+}
+
+unsigned vm_virtio_count(const struct vm *vm)
+{
+	return vm->virtio ? vm->virtio->n : 0;
+}
+
+/* A guest reset: every device back to its power-on state; disks keep their data. */
+void vm_virtio_reset(struct vm *vm)
+{
+	struct vm_virtio *vv = vm->virtio;
+
+	for (unsigned i = 0; vv && i < vv->n; i++)
+		virtio_mmio_reset(vv->slot[i]);
+}
+
+void vm_virtio_log(struct vm *vm)
+{
+	struct vm_virtio *vv = vm->virtio;
+
+	for (unsigned i = 0; vv && i < vv->n; i++) {
+		struct virtio_mmio *d = vv->slot[i];
+
+		if (d->ops->device_id == VIRTIO_ID_BLOCK) {
+			struct virtio_blk *b = d->dev;
+
+			pr_info("vm %s: %s: %llu notifies, %llu interrupts, %llu KiB read, %llu KiB written\n",
+				vm->name, d->name, (unsigned long long)d->notifies,
+				(unsigned long long)d->irqs, (unsigned long long)(b->sectors_read / 2),
+				(unsigned long long)(b->sectors_written / 2));
+		} else {
+			pr_info("vm %s: %s: %llu notifies, %llu interrupts\n", vm->name, d->name,
+				(unsigned long long)d->notifies, (unsigned long long)d->irqs);
+		}
+	}
+}
+
+void vm_virtio_free(struct vm *vm)
+{
+	struct vm_virtio *vv = vm->virtio;
+
+	if (!vv)
+		return;
+	for (unsigned i = 0; i < vv->n; i++)
+		kfree(vv->slot[i]->dev);
+	for (unsigned n = 0; n < VMCFG_DISKS_MAX; n++) {
+		disk_close(vv->disk[n]);
+		kfree(vv->bounce[n]);
+	}
+	kfree(vv);
+	vm->virtio = NULL;
+}
