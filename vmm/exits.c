@@ -13,11 +13,10 @@
 #include <tv/arch_vmm.h>
 #include <tv/cpuid_policy.h>
 #include <tv/vmm.h>
+#include <tv/vmm_fast.h>
 #include <tv/x86emu.h>
 #include "vmm_internal.h"
 
-#define CR4_OSXSAVE (1ull << 18)
-#define CR4_PKE (1ull << 22)
 
 static u64 edx_eax(struct vcpu *v)
 {
@@ -31,8 +30,8 @@ static void cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 	struct cpuid_guest g = {
 		.vcpu_id = v->id,
 		.nvcpus = v->vm->nvcpus,
-		.osxsave = cr4 & CR4_OSXSAVE,
-		.ospke = cr4 & CR4_PKE,
+		.osxsave = cr4 & VMM_CR4_OSXSAVE,
+		.ospke = cr4 & VMM_CR4_PKE,
 		.xcr0_allowed = arch_fpu_guest_xcr0_mask(),
 	};
 
@@ -44,6 +43,25 @@ static void cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u32 out[4])
 	}
 	arch_cpuid(leaf, subleaf, out);
 	cpuid_policy_apply(leaf, subleaf, out, &g, max_basic, max_ext);
+	/*
+	 * Everything else the answer depends on is fixed for the vCPU, except
+	 * leaf 0xd: the host's CPUID sizes it for the guest's current XCR0.
+	 */
+	if (leaf != 0xd) {
+		struct cpuid_memo *m = vmm_cpuid_slot(v, leaf);
+
+		*m = (struct cpuid_memo){ leaf | (u64)subleaf << 32, vmm_cpuid_cr4key(cr4),
+					  { out[0], out[1], out[2], out[3] } };
+	}
+}
+
+static void cpuid_done(struct vcpu *v, const u32 out[4], u64 next)
+{
+	v->regs[VREG_RAX] = out[0];
+	v->regs[VREG_RBX] = out[1];
+	v->regs[VREG_RCX] = out[2];
+	v->regs[VREG_RDX] = out[3];
+	v->regs[VREG_RIP] = next;
 }
 
 int vmm_exit_cpuid(struct vcpu *v, unsigned len)
@@ -54,11 +72,7 @@ int vmm_exit_cpuid(struct vcpu *v, unsigned len)
 	if (vcpu_insn_end(v, X86_OP_CPUID, len, &next))
 		return 0;
 	cpuid(v, (u32)v->regs[VREG_RAX], (u32)v->regs[VREG_RCX], out);
-	v->regs[VREG_RAX] = out[0];
-	v->regs[VREG_RBX] = out[1];
-	v->regs[VREG_RCX] = out[2];
-	v->regs[VREG_RDX] = out[3];
-	v->regs[VREG_RIP] = next;
+	cpuid_done(v, out, next);
 	return 0;
 }
 

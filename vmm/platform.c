@@ -214,10 +214,9 @@ static u64 lapic_guest_tsc(void *ctx)
 void vcpu_kick(struct vcpu *v)
 {
 	/*
-	 * This version runs all vCPUs on one CPU: the running vCPU sees its
-	 * kick count move at its next loop, and the scheduler preempts it for
-	 * any other (a halted one gets its wake-up boost). docs/vmm.md says
-	 * what this must do once vCPUs run on several CPUs.
+	 * A vCPU in its run loop sees the count move before its next entry; the
+	 * scheduler wakes a blocked one, or sends an IPI to the CPU a running
+	 * one is on, which ends its guest's turn (docs/vmm.md, "Concurrency").
 	 */
 	__atomic_add_fetch(&v->kicks, 1, __ATOMIC_SEQ_CST);
 	sched_wake_vcpu(v);

@@ -61,6 +61,7 @@ void vcpu_reset_common(struct vcpu *v, bool bsp)
 	v->sipi_logged = false;
 	v->apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (bsp ? APIC_BASE_BSP : 0);
 	v->xcr0 = 1;
+	memset(v->cpuid_memo, 0, sizeof(v->cpuid_memo));
 	vcpu_msr_reset(v);
 	memset(v->fpu, 0, 1024);
 	*(u16 *)((u8 *)v->fpu + 0) = 0x37f;

@@ -110,6 +110,15 @@ struct vcpu {
 		u64 cr3, page;             /* guest CR3 and linear page of the last decode */
 		const u8 *host;            /* that page in host memory */
 	} code_cache;
+	/*
+	 * The CPUID policy's answers (exits.c, tv/vmm_fast.h), direct-mapped by
+	 * leaf: valid for the same leaf and subleaf and the CR4 bits the policy
+	 * reads (cr4key, bit 0 set when the entry is in use). Cleared at reset.
+	 */
+	struct cpuid_memo {
+		u64 key;                   /* leaf | subleaf << 32 */
+		u32 cr4key, out[4];
+	} cpuid_memo[8];
 	u64 cycles_in_guest;
 	void *fpu;                     /* XSAVE area while the vCPU is not on a CPU */
 	bool loaded;                   /* its FPU (and lazily switched MSRs) are in this CPU */

@@ -5,7 +5,10 @@
  * Checks: leaf 0x40000000 carries "ThinvisorVMM", the hypervisor bit
  * (1:ECX[31]) is set, VMX (1:ECX[5]) and SVM (0x80000001:ECX[2]) are hidden,
  * the initial APIC ID (1:EBX[31:24]) is 0, TSC-deadline (1:ECX[24]) is set.
- * Then, with interrupts masked, CPUID(0) 1000 times in a row:
+ * The answers repeated in a loop (the host's fast path answers those from a
+ * memo) match the first ones, subleaves sharing a memo slot keep apart,
+ * leaf 1's OSXSAVE follows CR4 both ways, and a CPUID with a prefix returns
+ * after itself. Then, with interrupts masked, CPUID(0) 1000 times in a row:
  *   TV-BENCH cpuid-exit: <TSC cycles per CPUID>
  *   TV-BENCH cpuid-exit-min: <the lowest per-CPUID average of 10 batches of 100>
  */
@@ -64,6 +67,59 @@ static void checks(void)
 	tv_check(l1.edx & (1u << 9), "APIC (leaf 1 EDX[9]) set");
 }
 
+static int same(struct cpuid_regs a, struct cpuid_regs b)
+{
+	return a.eax == b.eax && a.ebx == b.ebx && a.ecx == b.ecx && a.edx == b.edx;
+}
+
+/* Leaf/subleaf pairs alternated so that consecutive ones share a memo slot. */
+static const u32 memo_leaves[][2] = {
+	{ 0, 0 }, { 1, 0 }, { 0xb, 0 }, { 0xb, 1 }, { 7, 0 }, { 7, 1 }, { 0xd, 0 }, { 0xd, 1 },
+	{ 0x80000000u, 0 }, { 0x80000001u, 0 }, { 0x80000008u, 0 }, { 0x40000000u, 0 },
+};
+
+static void memo_checks(void)
+{
+	struct cpuid_regs first[ARRAY_SIZE(memo_leaves)];
+	unsigned bad = 0;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(memo_leaves); i++)
+		first[i] = cpuid(memo_leaves[i][0], memo_leaves[i][1]);
+	for (int round = 0; round < 50; round++)
+		for (unsigned i = 0; i < ARRAY_SIZE(memo_leaves); i++)
+			if (!same(cpuid(memo_leaves[i][0], memo_leaves[i][1]), first[i]) && !bad++)
+				tv_printf("cpuid: leaf %#x.%u changed in round %d\n", memo_leaves[i][0],
+					  memo_leaves[i][1], round);
+	tv_check(bad == 0, "%u CPUID answers repeated 50 times: %u differ from the first",
+		 (unsigned)ARRAY_SIZE(memo_leaves), bad);
+	tv_check(((first[2].ecx >> 8) & 0xff) == 1 && ((first[3].ecx >> 8) & 0xff) == 2,
+		 "leaf 0xb subleaves 0 and 1 stay apart (level types %u, %u)",
+		 (first[2].ecx >> 8) & 0xff, (first[3].ecx >> 8) & 0xff);
+
+	if (first[1].ecx & (1u << 26)) {
+		u64 cr4 = read_cr4();
+		unsigned wrong = 0;
+
+		for (int round = 0; round < 3; round++) {
+			write_cr4(cr4 | CR4_OSXSAVE);
+			wrong += !(cpuid(1, 0).ecx & (1u << 27)) + !(cpuid(1, 0).ecx & (1u << 27));
+			write_cr4(cr4 & ~CR4_OSXSAVE);
+			wrong += !!(cpuid(1, 0).ecx & (1u << 27)) + !!(cpuid(1, 0).ecx & (1u << 27));
+		}
+		write_cr4(cr4);
+		tv_check(wrong == 0, "leaf 1 OSXSAVE follows CR4.OSXSAVE on and off (%u wrong)", wrong);
+	}
+
+	/* REX.W CPUID: 3 bytes. Returning 2 bytes in would execute A2 as an instruction. */
+	u32 a, b, c, d;
+
+	for (int i = 0; i < 5; i++) {
+		a = c = 0;
+		asm volatile(".byte 0x48, 0x0f, 0xa2" : "+a"(a), "=b"(b), "+c"(c), "=d"(d) : : "memory");
+	}
+	tv_check(a == first[0].eax && b == first[0].ebx, "REX.W CPUID returns after its 3 bytes");
+}
+
 static inline void cpuid0(void)
 {
 	u32 a = 0, b, c = 0, d;
@@ -108,5 +164,6 @@ static void bench(void)
 void guest_main(const u8 *boot_params)
 {
 	checks();
+	memo_checks();
 	bench();
 }

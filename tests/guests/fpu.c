@@ -24,7 +24,6 @@ TV_TEST_NAME("fpu");
 #define CR0_NE (1ull << 5)
 #define CR4_OSFXSR (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
-#define CR4_OSXSAVE (1ull << 18)
 
 #define MXCSR_TEST 0xbf80u /* all exceptions masked, round down (RC=01), flush to zero */
 #define FCW_TEST 0x0b7fu   /* all exceptions masked, 64-bit precision, round up (RC=10) */

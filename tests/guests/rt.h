@@ -166,6 +166,7 @@ static inline u64 read_cr4(void)
 	return v;
 }
 static inline void write_cr4(u64 v) { asm volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+#define CR4_OSXSAVE (1ull << 18)
 static inline u64 read_rflags(void)
 {
 	u64 v;

@@ -104,3 +104,6 @@ test_virtio_SRCS := vmm/virtio/virtq.c vmm/virtio/mmio.c vmm/virtio/blk.c vmm/vi
 
 UNIT_TESTS += drbg
 test_drbg_SRCS := vmm/virtio/drbg.c
+
+UNIT_TESTS += vswitch
+test_vswitch_SRCS := net/vswitch.c

@@ -13,6 +13,7 @@
 #include <tv/pmm.h>
 #include <tv/printf.h>
 #include <tv/string.h>
+#include <tv/vmm_fast.h>
 #include <tv/x86emu.h>
 #include <x86/cpuid.h>
 #include <x86/msr.h>
@@ -454,12 +455,35 @@ static void svm_vcpu_load_put(struct vcpu *v)
 	(void)v;
 }
 
+/*
+ * The fast path (tv/vmm_fast.h): a CPUID in 64-bit code, with no event in
+ * flight and no NMI handler's IRET to account for, is answered here and the
+ * guest re-entered at once. Everything else goes to svm_handle_exit.
+ */
+static inline bool cpuid_fast(struct vcpu *v, struct svm_vcpu *s, struct vmcb *vmcb)
+{
+	struct vmcb_save *st = &vmcb->save;
+
+	if (vmcb->ctl.exit_code != SVM_EXIT_CPUID || (vmcb->ctl.exit_int_info & SVM_EVT_VALID) ||
+	    s->nmi_iret || x86_code_mode(st->cr0, st->efer, st->cs.attrib) != X86_MODE_64 ||
+	    !vmm_cpuid_fast(v, &st->rax, &st->rip,
+			    has_nrips ? (unsigned)(vmcb->ctl.next_rip - st->rip) : 0, st->cr3,
+			    st->cr4))
+		return false;
+	/* As svm_handle_exit: the event injected at this entry was delivered. */
+	s->event_pending = false;
+	vmcb->ctl.event_inj = 0;
+	vmcb->ctl.int_state &= ~SVM_INT_STATE_SHADOW; /* the CPUID ended an STI shadow */
+	return true;
+}
+
 static int svm_vcpu_enter(struct vcpu *v)
 {
 	struct svm_vcpu *s = to_svm(v);
 	struct vmcb *vmcb = s->vmcb;
 	unsigned cpu = this_cpu()->cpu_id;
 	irqflags_t f;
+	u8 again;
 
 	vmcb->ctl.tsc_offset = v->vm->tsc_offset;
 	/*
@@ -473,8 +497,8 @@ static int svm_vcpu_enter(struct vcpu *v)
 		s->last_cpu = (int)cpu;
 		s->flush_tlb = true;
 	}
-	vmcb->ctl.tlb_control = (s->flush_tlb || to_svm_vm(v->vm)->asid == 1)
-					? SVM_TLB_CONTROL_FLUSH_ALL : SVM_TLB_CONTROL_NONE;
+	again = to_svm_vm(v->vm)->asid == 1 ? SVM_TLB_CONTROL_FLUSH_ALL : SVM_TLB_CONTROL_NONE;
+	vmcb->ctl.tlb_control = s->flush_tlb ? SVM_TLB_CONTROL_FLUSH_ALL : again;
 	s->flush_tlb = false;
 	vmcb->ctl.exit_int_info = 0;
 	vmcb->save.rax = v->regs[VREG_RAX];
@@ -491,9 +515,14 @@ static int svm_vcpu_enter(struct vcpu *v)
 	 * Interrupts that arrived meanwhile are taken when IF is restored.
 	 */
 	f = arch_irq_save();
-	__asm__ __volatile__("clgi; sti" ::: "memory");
-	svm_vmrun(s->vmcb_pa, v->regs, host_vmsave_pa[cpu]);
-	__asm__ __volatile__("cli; stgi" ::: "memory");
+	for (;;) {
+		__asm__ __volatile__("clgi; sti" ::: "memory");
+		svm_vmrun(s->vmcb_pa, v->regs, host_vmsave_pa[cpu]);
+		__asm__ __volatile__("cli; stgi" ::: "memory");
+		if (!cpuid_fast(v, s, vmcb))
+			break;
+		vmcb->ctl.tlb_control = again; /* the first entry flushed what needed it */
+	}
 	arch_irq_restore(f);
 	v->regs[VREG_RAX] = vmcb->save.rax;
 	v->regs[VREG_RSP] = vmcb->save.rsp;
