@@ -63,6 +63,7 @@
 #define VIRTIO_F_VERSION_1 32
 
 /* Device IDs */
+#define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLOCK 2
 #define VIRTIO_ID_CONSOLE 3
 #define VIRTIO_ID_RNG 4
@@ -192,6 +193,8 @@ void virtio_mmio_init(struct virtio_mmio *d, const struct virtio_dev_ops *ops, v
 void virtio_mmio_reset(struct virtio_mmio *d);
 int virtio_mmio_read(struct virtio_mmio *d, u64 off, unsigned size, u64 *val);
 int virtio_mmio_write(struct virtio_mmio *d, u64 off, unsigned size, u64 val);
+/* DRIVER_OK, and neither NEEDS_RESET nor FAILED: the device may use its queues. */
+bool virtio_mmio_live(const struct virtio_mmio *d);
 /* Was feature bit f negotiated? */
 bool virtio_has(const struct virtio_mmio *d, unsigned f);
 /* The device used buffers of queue q: interrupt the driver if it wants one. */
@@ -245,5 +248,30 @@ struct virtio_con {
 void virtio_con_init(struct virtio_con *c, void (*out)(void *ctx, const u8 *buf, u64 n),
 		     void *out_ctx, const struct vdev_host *host, const struct vq_mem *mem,
 		     unsigned gsi);
+
+/*
+ * virtio-net (vmm/virtio/net.c): one receive and one transmit queue, no
+ * offloads, so frames are plain Ethernet frames as the vSwitch forwards
+ * them. What the guest sends goes to tx(); frames for the guest wait in
+ * rxq (filled by the vSwitch) until virtio_net_rx moves them into the
+ * guest's receive buffers.
+ */
+struct frameq;
+struct virtio_net {
+	struct virtio_mmio t;
+	u8 mac[6];
+	void (*tx)(void *ctx, const u8 *frame, size_t len);
+	void *tx_ctx;
+	struct frameq *rxq;
+	struct vq_chain chain;
+	u8 buf[1518];                    /* one frame the guest sent, checked before tx() */
+	u64 rx_frames, tx_frames, rx_short, tx_bad;
+};
+void virtio_net_init(struct virtio_net *n, const u8 mac[6],
+		     void (*tx)(void *ctx, const u8 *frame, size_t len), void *tx_ctx,
+		     struct frameq *rxq, const struct vdev_host *host, const struct vq_mem *mem,
+		     unsigned gsi);
+/* Move the frames waiting in rxq into the guest's receive buffers, as far as it has posted some. */
+void virtio_net_rx(struct virtio_net *n);
 
 #endif

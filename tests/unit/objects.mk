@@ -107,3 +107,6 @@ test_drbg_SRCS := vmm/virtio/drbg.c
 
 UNIT_TESTS += vswitch
 test_vswitch_SRCS := net/vswitch.c
+
+UNIT_TESTS += virtio_net
+test_virtio_net_SRCS := vmm/virtio/virtq.c vmm/virtio/mmio.c vmm/virtio/net.c lib/strutil.c

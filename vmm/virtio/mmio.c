@@ -67,7 +67,7 @@ void virtio_mmio_fail(struct virtio_mmio *d, const char *why)
 	}
 }
 
-static bool live(const struct virtio_mmio *d)
+bool virtio_mmio_live(const struct virtio_mmio *d)
 {
 	return (d->status & (VIRTIO_S_DRIVER_OK | VIRTIO_S_NEEDS_RESET | VIRTIO_S_FAILED)) ==
 	       VIRTIO_S_DRIVER_OK;
@@ -211,7 +211,7 @@ int virtio_mmio_write(struct virtio_mmio *d, u64 off, unsigned size, u64 val)
 	case VMMIO_QUEUE_NOTIFY:
 		d->notifies++;
 		/* Before DRIVER_OK, on a broken device or a queue not ready: ignored. */
-		if (!live(d) || v >= d->ops->nqueues || !d->q[v].ready)
+		if (!virtio_mmio_live(d) || v >= d->ops->nqueues || !d->q[v].ready)
 			break;
 		e = d->ops->notify(d, v);
 		if (e)
