@@ -155,7 +155,8 @@ $(B)/host/mkstick: $(B)/host/tools/mkstick.o $(B)/host/tools/gpt.o $(B)/host/lib
 		$(B)/host/lib/strutil.o
 	$(CC) -o $@ $^ -lz
 
-$(B)/host/vmcheck: $(B)/host/tools/vmcheck.o $(B)/host/vmm/vmconfig.o $(B)/host/lib/cfglex.o \
+$(B)/host/vmcheck: $(B)/host/tools/vmcheck.o $(B)/host/vmm/vmconfig.o $(B)/host/vmm/vmconfig_dev.o \
+		$(B)/host/lib/cfglex.o \
 		$(B)/host/lib/strutil.o
 	$(CC) -o $@ $^
 

@@ -16,6 +16,15 @@ size_t tv_strlcpy(char *dst, const char *src, size_t size)
 	return len;
 }
 
+int tv_strcasecmp(const char *a, const char *b)
+{
+	while (*a && tv_tolower(*a) == tv_tolower(*b)) {
+		a++;
+		b++;
+	}
+	return tv_tolower((unsigned char)*a) - tv_tolower((unsigned char)*b);
+}
+
 int tv_parse_u64(const char *s, size_t len, u64 *out)
 {
 	unsigned base = 10;

@@ -4,6 +4,7 @@
 #include <tv/printf.h>
 #include <tv/string.h>
 #include <tv/vmconfig.h>
+#include "vmconfig_internal.h"
 
 #define DEFAULT_MEM_MIB 256
 #define DEFAULT_CMDLINE "console=ttyS0"
@@ -12,12 +13,6 @@ enum key_id {
 	K_DISPLAYNAME, K_MEMSIZE, K_NUMVCPUS, K_KERNEL, K_INITRD, K_CMDLINE, K_AUTOSTART,
 	K_ORDER, K_SHARES, K_CPU_MIN, K_CPU_MAX, K_AFFINITY, K_VCONSOLE, K_VRNG, K_GUESTOS,
 	K_ANNOTATION, K_NKEYS
-};
-
-/* diskN.<field> */
-enum disk_field { D_PRESENT, D_FILENAME, D_READONLY, D_NFIELDS };
-static const char *const disk_fields[D_NFIELDS] = {
-	[D_PRESENT] = "present", [D_FILENAME] = "fileName", [D_READONLY] = "readOnly",
 };
 
 static const char *const key_names[K_NKEYS] = {
@@ -40,10 +35,7 @@ static const char *const key_names[K_NKEYS] = {
 	[K_ANNOTATION] = "annotation",
 };
 
-static void diag_add(struct vmcfg_diag *diag, unsigned line, const char *fmt, ...)
-	__printf(3, 4);
-
-static void diag_add(struct vmcfg_diag *diag, unsigned line, const char *fmt, ...)
+void diag_add(struct vmcfg_diag *diag, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -66,7 +58,7 @@ static int parse_num(const struct cfg_entry *e, u64 lo, u64 hi, u64 *out)
 }
 
 /* Is the value this word, ignoring ASCII case? */
-static bool value_is(const struct cfg_entry *e, const char *word)
+bool value_is(const struct cfg_entry *e, const char *word)
 {
 	size_t n = strlen(word);
 
@@ -78,7 +70,7 @@ static bool value_is(const struct cfg_entry *e, const char *word)
 	return true;
 }
 
-static int parse_bool(const struct cfg_entry *e, bool *out)
+int parse_bool(const struct cfg_entry *e, bool *out)
 {
 	static const char *const yes[] = { "true", "yes", "1" }, *const no[] = { "false", "no", "0" };
 
@@ -193,8 +185,8 @@ static int parse_affinity(const struct cfg_entry *e, u64 *mask, struct vmcfg_dia
 }
 
 /* A guest file named in the config: checked, made a stick path, looked up. */
-static void set_path(const struct cfg_entry *e, char *out, size_t size, vmcfg_file_exists_fn exists,
-		     void *ctx, struct vmcfg_diag *diag)
+void set_path(const struct cfg_entry *e, char *out, size_t size, vmcfg_file_exists_fn exists,
+	      void *ctx, struct vmcfg_diag *diag)
 {
 	const char *why = cfg_path_check(e->value, e->value_len);
 
@@ -262,126 +254,6 @@ static void set_sched(enum key_id k, const struct cfg_entry *e, struct vm_config
 	}
 }
 
-/*
- * "disk<N>.<field>": *n and *f, 1; another key, 0; a diskN key with a bad
- * N or field, -1 (diagnosed).
- */
-static int disk_key(const struct cfg_entry *e, unsigned *n, enum disk_field *f,
-		    struct vmcfg_diag *diag)
-{
-	const char *k = e->key, *dot;
-	size_t len = e->key_len;
-
-	if (len < 6 || tv_tolower(k[0]) != 'd' || tv_tolower(k[1]) != 'i' ||
-	    tv_tolower(k[2]) != 's' || tv_tolower(k[3]) != 'k' || k[4] < '0' || k[4] > '9')
-		return 0;
-	dot = memchr(k, '.', len);
-	if (!dot)
-		return 0;
-	if (dot != k + 5 || k[4] - '0' >= VMCFG_DISKS_MAX) {
-		diag_add(diag, e->line, "\"%.*s\": disks are disk0 to disk%u", (int)len, k,
-			 VMCFG_DISKS_MAX - 1);
-		return -1;
-	}
-	*n = (unsigned)(k[4] - '0');
-	for (unsigned i = 0; i < D_NFIELDS; i++) {
-		struct cfg_entry sub = *e;
-
-		sub.key = dot + 1;
-		sub.key_len = len - 6;
-		if (cfg_key_is(&sub, disk_fields[i])) {
-			*f = (enum disk_field)i;
-			return 1;
-		}
-	}
-	diag_add(diag, e->line, "unknown key \"%.*s\" (a disk has present, fileName, readOnly)",
-		 (int)len, k);
-	return -1;
-}
-
-/* diskN.fileName: a stick image next to the config, or "[datastore] path". */
-static void set_disk_file(const struct cfg_entry *e, struct vmcfg_disk *d,
-			  vmcfg_file_exists_fn exists, void *ctx, struct vmcfg_diag *diag)
-{
-	const char *v = e->value, *end = v + e->value_len, *close;
-	const char *why;
-
-	d->line = e->line;
-	if (e->value_len == 0 || v[0] != '[') {
-		set_path(e, d->file, sizeof(d->file), exists, ctx, diag);
-		return;
-	}
-	close = memchr(v, ']', e->value_len);
-	if (!close || close == v + 1 || close - v - 1 > VMCFG_DATASTORE_MAX ||
-	    close + 2 > end || close[1] != ' ') {
-		diag_add(diag, e->line, "%.*s \"%.*s\": a datastore disk is \"[name] path\"",
-			 (int)e->key_len, e->key, (int)e->value_len, v);
-		return;
-	}
-	for (const char *c = v + 1; c < close; c++) {
-		if (!tv_isalnum(*c) && *c != '_' && *c != '-') {
-			diag_add(diag, e->line, "%.*s: datastore name \"%.*s\" has an illegal character",
-				 (int)e->key_len, e->key, (int)(close - v - 1), v + 1);
-			return;
-		}
-	}
-	why = cfg_path_check(close + 2, (size_t)(end - close - 2));
-	if (why) {
-		diag_add(diag, e->line, "%.*s \"%.*s\": %s", (int)e->key_len, e->key,
-			 (int)e->value_len, v, why);
-		return;
-	}
-	memcpy(d->datastore, v + 1, (size_t)(close - v - 1));
-	d->datastore[close - v - 1] = '\0';
-	memcpy(d->file, close + 2, (size_t)(end - close - 2));
-	d->file[end - close - 2] = '\0';
-}
-
-static void set_disk(unsigned n, enum disk_field f, const struct cfg_entry *e,
-		     struct vm_config *cfg, vmcfg_file_exists_fn exists, void *ctx,
-		     struct vmcfg_diag *diag)
-{
-	struct vmcfg_disk *d = &cfg->disk[n];
-	bool b;
-
-	if (f == D_FILENAME) {
-		set_disk_file(e, d, exists, ctx, diag);
-		return;
-	}
-	if (parse_bool(e, &b)) {
-		diag_add(diag, e->line, "disk%u.%s must be true or false, not \"%.*s\"", n,
-			 disk_fields[f], (int)e->value_len, e->value);
-		return;
-	}
-	if (f == D_PRESENT)
-		d->present = b;
-	else
-		d->read_only = b;
-}
-
-/* After all lines: a disk exists when it has a file and is not switched off. */
-static void check_disks(struct vm_config *cfg, unsigned seen[][D_NFIELDS], struct vmcfg_diag *diag)
-{
-	for (unsigned n = 0; n < VMCFG_DISKS_MAX; n++) {
-		struct vmcfg_disk *d = &cfg->disk[n];
-
-		if (!seen[n][D_FILENAME]) {
-			if (seen[n][D_PRESENT] && d->present)
-				diag_add(diag, seen[n][D_PRESENT], "disk%u.present without disk%u.fileName",
-					 n, n);
-			else if (seen[n][D_READONLY])
-				diag_add(diag, seen[n][D_READONLY], "disk%u.readOnly without disk%u.fileName",
-					 n, n);
-			d->present = false;
-			continue;
-		}
-		if (!seen[n][D_PRESENT])
-			d->present = true;
-		if (!d->file[0])
-			d->present = false;    /* a bad or missing file: already diagnosed */
-	}
-}
-
 static void name_from_file(const char *file, char *name, size_t size)
 {
 	const char *b = strrchr(file, '/');
@@ -401,7 +273,8 @@ static void name_from_file(const char *file, char *name, size_t size)
 int vmcfg_parse(const char *file, const void *text, size_t len, vmcfg_file_exists_fn exists,
 		void *ctx, struct vm_config *cfg, struct vmcfg_diag *diag)
 {
-	unsigned seen[K_NKEYS] = { 0 }, seen_disk[VMCFG_DISKS_MAX][D_NFIELDS] = { { 0 } };
+	unsigned seen[K_NKEYS] = { 0 };
+	struct vmcfg_devseen seen_dev = { 0 };
 	u32 shares_level = VMCFG_SHARES_NORMAL;
 	struct cfglex lx;
 	struct cfg_entry e;
@@ -420,27 +293,13 @@ int vmcfg_parse(const char *file, const void *text, size_t len, vmcfg_file_exist
 	cfglex_init(&lx, text, len);
 	while ((r = cfglex_next(&lx, &e)) != 0) {
 		enum key_id k;
-		enum disk_field df;
-		unsigned dn;
-		int dk;
 
 		if (r < 0) {
 			diag_add(diag, lx.line, "%s", lx.err);
 			continue;
 		}
-		dk = disk_key(&e, &dn, &df, diag);
-		if (dk < 0)
+		if (vmcfg_dev_key(&e, cfg, &seen_dev, exists, ctx, diag))
 			continue;
-		if (dk > 0) {
-			if (seen_disk[dn][df])
-				diag_add(diag, e.line, "disk%u.%s given twice (first on line %u)", dn,
-					 disk_fields[df], seen_disk[dn][df]);
-			else {
-				seen_disk[dn][df] = e.line;
-				set_disk(dn, df, &e, cfg, exists, ctx, diag);
-			}
-			continue;
-		}
 		for (k = 0; k < K_NKEYS && !cfg_key_is(&e, key_names[k]); k++)
 			;
 		if (k == K_NKEYS) {
@@ -521,7 +380,7 @@ int vmcfg_parse(const char *file, const void *text, size_t len, vmcfg_file_exist
 			break;
 		}
 	}
-	check_disks(cfg, seen_disk, diag);
+	vmcfg_dev_finish(cfg, &seen_dev, diag);
 	if (shares_level)
 		cfg->cpu_shares = shares_level * cfg->numvcpus;
 	if (cfg->cpu_max_mhz && cfg->cpu_min_mhz > cfg->cpu_max_mhz)

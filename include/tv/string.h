@@ -29,6 +29,8 @@ unsigned long strtoul(const char *s, char **end, int base);
 
 /* Copy at most size-1 bytes and always terminate; returns strlen(src). */
 size_t tv_strlcpy(char *dst, const char *src, size_t size);
+/* strcmp ignoring ASCII case. */
+int tv_strcasecmp(const char *a, const char *b);
 /* Parse an unsigned decimal or 0x-hex number that fills [s, s+len); -EINVAL otherwise. */
 int tv_parse_u64(const char *s, size_t len, u64 *out);
 

@@ -24,6 +24,9 @@
 #define VMCFG_AFFINITY_CPUS 64            /* host CPUs 0..63 */
 #define VMCFG_DISKS_MAX 4                 /* disk0 .. disk3 */
 #define VMCFG_DATASTORE_MAX 31
+#define VMCFG_NICS_MAX 4                  /* ethernet0 .. ethernet3 */
+#define VMCFG_NETNAME_MAX 31
+#define VMCFG_NETWORK_DEFAULT "VM Network"  /* ESXi's default VM port group */
 
 /* A virtio-blk disk (diskN.* keys). */
 struct vmcfg_disk {
@@ -33,6 +36,16 @@ struct vmcfg_disk {
 	char file[CFG_MAX_PATH + 8];
 	char datastore[VMCFG_DATASTORE_MAX + 1];   /* "ds1" of "[ds1] vm/disk.img"; "" for the stick */
 	unsigned line;                    /* of diskN.fileName */
+};
+
+/* A virtio-net NIC (ethernetN.* keys). */
+struct vmcfg_nic {
+	bool present;
+	char network[VMCFG_NETNAME_MAX + 1]; /* the vSwitch port group: ethernetN.networkName */
+	u8 mac[6];                        /* ethernetN.address, or generated from the VM's name */
+	bool mac_static;                  /* ethernetN.address was given */
+	char addr_type;                   /* ethernetN.addressType: 's'tatic, 'g'enerated, or 0 */
+	unsigned line;                    /* of ethernetN.present or the first ethernetN key */
 };
 
 struct vm_config {
@@ -57,6 +70,7 @@ struct vm_config {
 	unsigned initrd_line;
 	char cmdline[CFG_MAX_VALUE + 1];
 	struct vmcfg_disk disk[VMCFG_DISKS_MAX];
+	struct vmcfg_nic nic[VMCFG_NICS_MAX];
 	bool virtio_console;              /* virtioConsole.present: hvc0 */
 	bool virtio_rng;                  /* virtioRng.present */
 	bool autostart;

@@ -92,4 +92,28 @@ void vsw_port_remove(struct vswitch *sw, int port);
  */
 int vsw_input(struct vswitch *sw, int port, const u8 *frame, size_t len, u64 now_ns);
 
+/* ---- port groups (net/portgroup.c, pure) ---- */
+#define VSW_PORTGROUPS 8
+#define VSW_PG_NAME_MAX 31
+#define VSW_PG_DEFAULT "VM Network"
+
+struct vsw_portgroup {
+	char name[VSW_PG_NAME_MAX + 1];
+	u16 vlan;               /* 0-4094, or VSW_VLAN_TRUNK */
+};
+
+/*
+ * The port groups of the host settings: portgroupN.name and
+ * portgroupN.vlanId (N = 0..7; get(ctx, "portgroup0.name") returns a value
+ * or NULL). With none given, the one group VSW_PG_DEFAULT on VLAN 0. A bad
+ * or duplicate group is left out and reported (one message each).
+ * Returns how many groups pg holds.
+ */
+unsigned vsw_portgroups_parse(const char *(*get)(void *ctx, const char *key), void *ctx,
+			      struct vsw_portgroup pg[VSW_PORTGROUPS],
+			      void (*report)(void *ctx, const char *msg));
+/* Case-insensitive match of a VM's ethernetN.networkName; NULL if no such group. */
+const struct vsw_portgroup *vsw_portgroup_find(const struct vsw_portgroup *pg, unsigned n,
+					       const char *name);
+
 #endif

@@ -76,7 +76,7 @@ test_gwalk_SRCS := vmm/emul/gwalk.c
 
 UNIT_TESTS += vmconfig
 # vsnprintf comes from the C library in hosted builds (tv/printf.h).
-test_vmconfig_SRCS := vmm/vmconfig.c lib/cfglex.c lib/strutil.c
+test_vmconfig_SRCS := vmm/vmconfig.c vmm/vmconfig_dev.c lib/cfglex.c lib/strutil.c
 
 UNIT_TESTS += cpuid_policy
 test_cpuid_policy_SRCS := vmm/cpuid.c
@@ -106,7 +106,7 @@ UNIT_TESTS += drbg
 test_drbg_SRCS := vmm/virtio/drbg.c
 
 UNIT_TESTS += vswitch
-test_vswitch_SRCS := net/vswitch.c
+test_vswitch_SRCS := net/vswitch.c net/portgroup.c lib/strutil.c
 
 UNIT_TESTS += virtio_net
 test_virtio_net_SRCS := vmm/virtio/virtq.c vmm/virtio/mmio.c vmm/virtio/net.c lib/strutil.c

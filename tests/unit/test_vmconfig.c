@@ -301,8 +301,8 @@ TEST(keys_ignore_case)
 TEST(unknown_and_duplicate)
 {
 	check_one_error(KERNEL "memory = \"512\"\n", 2, "unknown key \"memory\"");
-	check_one_error("ethernet0.present = \"TRUE\"\n" KERNEL, 1,
-			"unknown key \"ethernet0.present\"");
+	check_one_error("sound.present = \"TRUE\"\n" KERNEL, 1,
+			"unknown key \"sound.present\"");
 	/* Near misses are unknown, not prefixes. */
 	check_one_error(KERNEL "guest.kernels = \"x\"\n", 2, "unknown key \"guest.kernels\"");
 	check_one_error(KERNEL "autostart.orde = \"1\"\n", 2, "unknown key \"autostart.orde\"");
@@ -966,7 +966,70 @@ TEST(virtio_keys)
 	CHECK(!cfg.disk[0].present);
 }
 
-TEST_MAIN({ "virtio_keys", virtio_keys }, { "defaults", defaults }, { "name_from_file", name_from_file },
+/* ethernetN.*: which NICs exist, their port group and address, and every error. */
+TEST(nic_keys)
+{
+	CHECK_EQ(parse("vms/web.vmx", KERNEL "ethernet0.present = \"TRUE\"\n"
+				       "ethernet1.networkName = \"Lab 20\"\n"
+				       "ethernet1.address = \"02:00:5E:10:20:3f\"\n"
+				       "ethernet1.addressType = \"static\"\n"
+				       "ethernet2.present = \"false\"\n"
+				       "ethernet2.networkName = \"x\"\n"
+				       "ethernet3.virtualDev = \"virtio\"\n"), 0);
+	CHECK(cfg.nic[0].present);
+	CHECK_STR(cfg.nic[0].network, "VM Network");
+	CHECK_EQ(cfg.nic[0].line, 2);
+	CHECK(!cfg.nic[0].mac_static);
+	CHECK_EQ(cfg.nic[0].mac[0], 0x02);
+	CHECK_EQ(cfg.nic[0].mac[1], 0x74);
+	CHECK(cfg.nic[1].present);
+	CHECK_STR(cfg.nic[1].network, "Lab 20");
+	CHECK_EQ(cfg.nic[1].mac[5], 0x3f);
+	CHECK_EQ(cfg.nic[1].mac[3], 0x10);
+	CHECK(!cfg.nic[2].present);
+	CHECK(cfg.nic[3].present);
+	/* Generated addresses: stable for a name, different per NIC and per VM. */
+	u8 m0[6], m3[6];
+	memcpy(m0, cfg.nic[0].mac, 6);
+	memcpy(m3, cfg.nic[3].mac, 6);
+	CHECK(memcmp(m0, m3, 6) != 0);
+	CHECK_EQ(parse("vms/web.vmx", KERNEL "ethernet0.present = \"TRUE\"\n"), 0);
+	CHECK(!memcmp(cfg.nic[0].mac, m0, 6));
+	CHECK_EQ(parse("vms/db.vmx", KERNEL "ethernet0.present = \"TRUE\"\n"), 0);
+	CHECK(memcmp(cfg.nic[0].mac, m0, 6) != 0);
+	CHECK_EQ(parse("vms/none.vmx", KERNEL), 0);
+	CHECK(!cfg.nic[0].present);
+
+	check_one_error(KERNEL "ethernet4.present = \"TRUE\"\n", 2,
+			"\"ethernet4.present\": NICs are ethernet0 to ethernet3");
+	check_one_error(KERNEL "ethernet0.connectionType = \"bridged\"\n", 2,
+			"unknown key \"ethernet0.connectionType\" (a NIC has present, networkName, address, addressType, virtualDev)");
+	check_one_error(KERNEL "ethernet0.present = \"maybe\"\n", 2,
+			"ethernet0.present must be true or false, not \"maybe\"");
+	check_one_error(KERNEL "ethernet0.networkName = \"\"\n", 2,
+			"ethernet0.networkName must be 1 to 31 characters");
+	check_one_error(KERNEL "ethernet0.address = \"01:00:5e:00:00:01\"\n", 2,
+			"ethernet0.address \"01:00:5e:00:00:01\" is not a unicast MAC like 02:74:76:00:00:01");
+	check_one_error(KERNEL "ethernet0.address = \"00:00:00:00:00:00\"\n", 2,
+			"ethernet0.address \"00:00:00:00:00:00\" is not a unicast MAC like 02:74:76:00:00:01");
+	check_one_error(KERNEL "ethernet0.address = \"02:00:5e:10:20\"\n", 2,
+			"ethernet0.address \"02:00:5e:10:20\" is not a unicast MAC like 02:74:76:00:00:01");
+	check_one_error(KERNEL "ethernet0.address = \"02:00:5e:1g:20:30\"\n", 2,
+			"ethernet0.address \"02:00:5e:1g:20:30\" is not a unicast MAC like 02:74:76:00:00:01");
+	check_one_error(KERNEL "ethernet0.addressType = \"vpx\"\n", 2,
+			"ethernet0.addressType must be static or generated, not \"vpx\"");
+	check_one_error(KERNEL "ethernet0.addressType = \"static\"\n", 2,
+			"ethernet0.addressType static without ethernet0.address");
+	check_one_error(KERNEL "ethernet0.addressType = \"generated\"\n"
+			       "ethernet0.address = \"02:00:00:00:00:01\"\n", 3,
+			"ethernet0.address with ethernet0.addressType generated");
+	check_one_error(KERNEL "ethernet0.virtualDev = \"e1000\"\n", 2,
+			"ethernet0.virtualDev \"e1000\": VMs get virtio-net only (\"virtio\")");
+	check_one_error(KERNEL "ethernet1.present = \"TRUE\"\nethernet1.present = \"TRUE\"\n", 3,
+			"ethernet1.present given twice (first on line 2)");
+}
+
+TEST_MAIN({ "nic_keys", nic_keys }, { "virtio_keys", virtio_keys }, { "defaults", defaults }, { "name_from_file", name_from_file },
 	  { "every_key", every_key }, { "autostart_values", autostart_values },
 	  { "keys_ignore_case", keys_ignore_case }, { "unknown_and_duplicate", unknown_and_duplicate },
 	  { "memsize_errors", memsize_errors }, { "numvcpus_errors", numvcpus_errors },

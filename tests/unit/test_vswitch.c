@@ -275,7 +275,70 @@ TEST(table_pressure)
 	CHECK_EQ(sinks[20].frames, 1);
 }
 
+/* ---- port groups from settings ---- */
+
+static const char *const *settings;
+static char reports[8][128];
+static int nreports;
+
+static const char *get(void *ctx, const char *key)
+{
+	for (const char *const *kv = settings; kv && kv[0]; kv += 2)
+		if (!strcmp(kv[0], key))
+			return kv[1];
+	return NULL;
+}
+
+static void report(void *ctx, const char *msg)
+{
+	if (nreports < 8)
+		snprintf(reports[nreports], sizeof(reports[0]), "%s", msg);
+	nreports++;
+}
+
+TEST(portgroups)
+{
+	struct vsw_portgroup pg[VSW_PORTGROUPS];
+	static const char *const none[] = { NULL };
+	static const char *const good[] = {
+		"portgroup0.name", "VM Network", "portgroup2.name", "Lab 20",
+		"portgroup2.vlanid", "20", "portgroup3.name", "trunk", "portgroup3.vlanid", "4095",
+		NULL,
+	};
+	static const char *const bad[] = {
+		"portgroup0.name", "ok", "portgroup1.vlanid", "5", "portgroup2.name", "x/y",
+		"portgroup3.name", "big", "portgroup3.vlanid", "4096", "portgroup4.name", "OK",
+		"portgroup5.name", "v", "portgroup5.vlanid", "1x", "portgroup6.name", " lead",
+		"portgroup7.name", "0123456789012345678901234567890123", NULL,
+	};
+
+	settings = none;
+	nreports = 0;
+	CHECK_EQ(vsw_portgroups_parse(get, NULL, pg, report), 1);
+	CHECK_STR(pg[0].name, "VM Network");
+	CHECK_EQ(pg[0].vlan, 0);
+	CHECK_EQ(nreports, 0);
+
+	settings = good;
+	CHECK_EQ(vsw_portgroups_parse(get, NULL, pg, report), 3);
+	CHECK_STR(pg[1].name, "Lab 20");
+	CHECK_EQ(pg[1].vlan, 20);
+	CHECK_EQ(pg[2].vlan, VSW_VLAN_TRUNK);
+	CHECK(vsw_portgroup_find(pg, 3, "lab 20") == &pg[1]);
+	CHECK(vsw_portgroup_find(pg, 3, "Lab") == NULL);
+	CHECK_EQ(nreports, 0);
+
+	/* Every bad group is reported and left out; the good one stays. */
+	settings = bad;
+	CHECK_EQ(vsw_portgroups_parse(get, NULL, pg, report), 1);
+	CHECK_STR(pg[0].name, "ok");
+	CHECK_EQ(nreports, 7);
+	CHECK_STR(reports[0], "portgroup1.vlanId without portgroup1.name");
+	CHECK(strstr(reports[2], "4096") != NULL);
+	CHECK_STR(reports[3], "portgroup4.name \"OK\" is given twice");
+}
+
 TEST_MAIN({ "learning_and_flooding", learning_and_flooding },
 	  { "uplink_learning_and_ageing", uplink_learning_and_ageing },
 	  { "vlans_isolate_port_groups", vlans_isolate_port_groups }, { "bad_frames", bad_frames },
-	  { "ports", ports }, { "table_pressure", table_pressure })
+	  { "ports", ports }, { "table_pressure", table_pressure }, { "portgroups", portgroups })
