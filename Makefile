@@ -26,6 +26,7 @@ include kernel/objects.mk
 include arch/x86/objects.mk
 include drivers/objects.mk
 include vmm/objects.mk
+include net/objects.mk
 
 GCC_INC := $(shell $(CC) -print-file-name=include)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

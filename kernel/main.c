@@ -18,6 +18,7 @@
 #include <tv/sched.h>
 #include <tv/string.h>
 #include <tv/vms.h>
+#include <tv/vswitch_host.h>
 
 #define TICK_HZ 100
 
@@ -194,6 +195,7 @@ void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 		pr_err("vmm: VMs cannot run: %s\n", why_novmm);
 	if (cmdline_flag("bench.sched"))
 		sched_bench();
+	vswitch_host_init(&boot_info);
 	vms_start_all(&boot_info, vmm_ready, why_novmm);
 	if (uart_enable_rx_irq())
 		pr_warn("console: no serial input interrupt; typed input is polled\n");

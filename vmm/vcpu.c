@@ -241,11 +241,12 @@ bool vcpu_runnable(struct vcpu *v)
 	if (READ_ONCE(v->lapic->init_pending))
 		return true;
 	/*
-	 * Due device timers and typed input the UART can take make vCPU 0
-	 * runnable (vtimer.c kicks it): any vCPU in its run loop handles them,
+	 * Due device timers, typed input the UART can take and frames for a
+	 * NIC make vCPU 0 runnable (their sources kick it): any vCPU in its
+	 * run loop handles them,
 	 * but only one is woken for them, and never one that waits for SIPI.
 	 */
-	if (v->id == 0 && (vm_timers_due(vm) || vm_console_pending(vm)))
+	if (v->id == 0 && (vm_timers_due(vm) || vm_console_pending(vm) || vm_net_pending(vm)))
 		return true;
 	if (READ_ONCE(v->wait_sipi))
 		return READ_ONCE(v->lapic->sipi_vector) >= 0;
@@ -295,6 +296,7 @@ static enum vcpu_yield run_loop(struct vcpu *v)
 		if (vm_timers_due(vm))
 			vm_timers_run(vm);
 		vm_console_feed(vm);
+		vm_net_feed(vm);
 		vcpu_take_init_sipi(v);
 		if (v->wait_sipi)
 			return VCPU_YIELD_HALT;

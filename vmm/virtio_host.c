@@ -13,14 +13,25 @@
 #include <tv/log.h>
 #include <tv/printf.h>
 #include <tv/string.h>
+#include <tv/frameq.h>
 #include <tv/virtio.h>
 #include <tv/vmm_layout.h>
+#include <tv/vswitch_host.h>
 #include "vmm_internal.h"
 
 #define MAX_REPORTS 8   /* breakage reports per device: a guest cannot flood the log */
 
+/* A VM NIC: the device, the frames the vSwitch queued for it, its switch port. */
+struct vm_nic {
+	struct virtio_net dev;          /* first: vm_virtio_free frees slot->dev */
+	struct frameq rxq;
+	struct vsw_vm_port *port;
+	struct vm *vm;
+};
+
 struct vm_virtio {
 	unsigned n;
+	struct vm_nic *nic[VMCFG_NICS_MAX];
 	struct virtio_mmio *slot[GUEST_VIRTIO_MAX];
 	struct blkdev *disk[VMCFG_DISKS_MAX];
 	u8 *bounce[VMCFG_DISKS_MAX];
@@ -146,6 +157,11 @@ static int place(struct vm *vm, struct virtio_mmio *d, const char *name, char *w
 	unsigned i = vv->n;
 	int r;
 
+	if (i == GUEST_VIRTIO_MAX) {
+		snprintf(why, whylen, "more than %u virtio devices (disks, NICs, console, rng)",
+			 GUEST_VIRTIO_MAX);
+		return -ENOSPC;
+	}
 	d->broken = broken;
 	tv_strlcpy(vv->names[i], name, sizeof(vv->names[i]));
 	d->name = vv->names[i];
@@ -156,6 +172,77 @@ static int place(struct vm *vm, struct virtio_mmio *d, const char *name, char *w
 		return r;
 	}
 	vv->slot[vv->n++] = d;
+	return 0;
+}
+
+/* ---- NICs: frames out go to vSwitch0; frames in wait in rxq for vm_net_feed ---- */
+
+static void nic_tx(void *ctx, const u8 *frame, size_t len)
+{
+	vswitch_send(((struct vm_nic *)ctx)->port, frame, len);
+}
+
+static void nic_wake(void *ctx)
+{
+	vcpu_kick(((struct vm_nic *)ctx)->vm->vcpus[0]);
+}
+
+bool vm_net_pending(struct vm *vm)
+{
+	struct vm_virtio *vv = vm->virtio;
+
+	for (unsigned i = 0; vv && i < VMCFG_NICS_MAX; i++)
+		if (vv->nic[i] && vswitch_rx_pending(vv->nic[i]->port))
+			return true;
+	return false;
+}
+
+void vm_net_feed(struct vm *vm)
+{
+	struct vm_virtio *vv = vm->virtio;
+
+	for (unsigned i = 0; vv && i < VMCFG_NICS_MAX; i++) {
+		struct vm_nic *nic = vv->nic[i];
+
+		if (nic && vswitch_rx_begin(nic->port)) {
+			irqflags_t f = spin_lock_irqsave(&vm->lock);
+
+			virtio_net_rx(&nic->dev);
+			spin_unlock_irqrestore(&vm->lock, f);
+		}
+	}
+}
+
+static int nic_create(struct vm *vm, unsigned n, const struct vq_mem *mem, char *why,
+		      size_t whylen)
+{
+	const struct vmcfg_nic *c = &vm->cfg.nic[n];
+	struct vm_virtio *vv = vm->virtio;
+	struct vm_nic *nic = kzalloc(sizeof(*nic));
+	char name[16], reason[96];
+
+	if (!nic) {
+		snprintf(why, whylen, "out of host memory for virtio devices");
+		return -ENOMEM;
+	}
+	vm->overhead_bytes += sizeof(*nic);
+	nic->vm = vm;
+	virtio_net_init(&nic->dev, c->mac, nic_tx, nic, &nic->rxq, &vm->host, mem,
+			GUEST_GSI_VIRTIO0 + vv->n);
+	snprintf(name, sizeof(name), "virtio-net%u", n);
+	if (place(vm, &nic->dev.t, name, why, whylen)) {
+		kfree(nic);
+		return -ENOSPC;
+	}
+	vv->nic[n] = nic;
+	nic->port = vswitch_attach(c->network, c->mac, &nic->rxq, nic_wake, nic, reason,
+				   sizeof(reason));
+	if (!nic->port) {
+		snprintf(why, whylen, "%s:%u: ethernet%u: %s", vm->cfg.file, c->line, n, reason);
+		return -EINVAL;
+	}
+	pr_info("vm %s: ethernet%u %02x:%02x:%02x:%02x:%02x:%02x on \"%s\"\n", vm->name, n,
+		c->mac[0], c->mac[1], c->mac[2], c->mac[3], c->mac[4], c->mac[5], c->network);
 	return 0;
 }
 
@@ -214,6 +301,9 @@ int vm_virtio_init(struct vm *vm, char *why, size_t whylen)
 		if ((r = place(vm, &rng->t, "virtio-rng", why, whylen)))
 			return r;
 	}
+	for (unsigned n = 0; n < VMCFG_NICS_MAX; n++)
+		if (c->nic[n].present && (r = nic_create(vm, n, &mem, why, whylen)))
+			return r;
 	return 0;
 nomem:
 	snprintf(why, whylen, "out of host memory for virtio devices");
@@ -248,6 +338,16 @@ void vm_virtio_log(struct vm *vm)
 				vm->name, d->name, (unsigned long long)d->notifies,
 				(unsigned long long)d->irqs, (unsigned long long)(b->sectors_read / 2),
 				(unsigned long long)(b->sectors_written / 2));
+		} else if (d->ops->device_id == VIRTIO_ID_NET) {
+			struct vm_nic *nic = d->dev;
+
+			pr_info("vm %s: %s: %llu notifies, %llu interrupts, %llu frames in, %llu out, "
+				"%llu dropped for want of buffers, %llu bad\n",
+				vm->name, d->name, (unsigned long long)d->notifies,
+				(unsigned long long)d->irqs, (unsigned long long)nic->dev.rx_frames,
+				(unsigned long long)nic->dev.tx_frames,
+				(unsigned long long)(nic->rxq.drops + nic->dev.rx_short),
+				(unsigned long long)nic->dev.tx_bad);
 		} else {
 			pr_info("vm %s: %s: %llu notifies, %llu interrupts\n", vm->name, d->name,
 				(unsigned long long)d->notifies, (unsigned long long)d->irqs);
@@ -261,6 +361,9 @@ void vm_virtio_free(struct vm *vm)
 
 	if (!vv)
 		return;
+	for (unsigned n = 0; n < VMCFG_NICS_MAX; n++)
+		if (vv->nic[n])
+			vswitch_detach(vv->nic[n]->port);
 	for (unsigned i = 0; i < vv->n; i++)
 		kfree(vv->slot[i]->dev);
 	for (unsigned n = 0; n < VMCFG_DISKS_MAX; n++) {
