@@ -94,3 +94,6 @@ test_pic8259_SRCS := vmm/dev/pic8259.c
 
 UNIT_TESTS += sched_policy
 test_sched_policy_SRCS := kernel/sched_policy.c
+
+UNIT_TESTS += pci
+test_pci_SRCS := drivers/pci_decode.c
