@@ -97,3 +97,6 @@ test_sched_policy_SRCS := kernel/sched_policy.c
 
 UNIT_TESTS += pci
 test_pci_SRCS := drivers/pci_decode.c
+
+UNIT_TESTS += nvme
+test_nvme_SRCS := drivers/nvme_cmd.c
