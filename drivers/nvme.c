@@ -306,6 +306,7 @@ static int nvme_probe(struct pci_dev *pd)
 
 	if (nctrls == MAX_CTRLS)
 		return -ENOSPC;
+	memset(c, 0, sizeof(*c));   /* what a controller that failed its probe left */
 	snprintf(c->name, sizeof(c->name), "nvme%u", nctrls);
 	c->regs = pci_map_bar(pd, 0);
 	id = pmm_alloc_page_zeroed(&id_pa);
@@ -324,9 +325,9 @@ static int nvme_probe(struct pci_dev *pd)
 	}
 	u32 vs = rd32(c, NVME_REG_VS);
 
-	pr_info("%s: %02x:%02x.%u \"%s\" serial %s, NVMe %u.%u, %u namespaces, %s write cache, "
+	pr_info("%s: %02x:%02x.%u \"%s\" serial %s, NVMe %u.%u, %s write cache, "
 		"%u KiB per command\n", c->name, pd->bus, pd->dev, pd->fn, c->info.model, c->info.serial,
-		vs >> 16, (vs >> 8) & 0xff, c->info.nn, c->info.vwc ? "volatile" : "no volatile",
+		vs >> 16, (vs >> 8) & 0xff, c->info.vwc ? "volatile" : "no volatile",
 		c->max_xfer >> 10);
 	nctrls++;
 	add_namespaces(c, id, id_pa);
