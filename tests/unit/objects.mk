@@ -100,3 +100,6 @@ test_pci_SRCS := drivers/pci_decode.c
 
 UNIT_TESTS += nvme
 test_nvme_SRCS := drivers/nvme_cmd.c
+
+UNIT_TESTS += datastore
+test_datastore_SRCS := kernel/ds_layout.c lib/strutil.c
