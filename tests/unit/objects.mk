@@ -103,3 +103,6 @@ test_nvme_SRCS := drivers/nvme_cmd.c
 
 UNIT_TESTS += datastore
 test_datastore_SRCS := kernel/ds_layout.c lib/strutil.c
+
+UNIT_TESTS += e1000e
+test_e1000e_SRCS := drivers/e1000e_ring.c
