@@ -106,3 +106,6 @@ test_datastore_SRCS := kernel/ds_layout.c lib/strutil.c
 
 UNIT_TESTS += e1000e
 test_e1000e_SRCS := drivers/e1000e_ring.c
+
+UNIT_TESTS += virtio_pci
+test_virtio_pci_SRCS := drivers/virtio_pci.c
