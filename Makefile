@@ -51,6 +51,7 @@ KLDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx
 KLIBS := /usr/lib/x86_64-linux-gnu/libfdt.a
 KERNEL_SRCS += $(LIB_SHARED) $(LIB_STRING) $(LIB_MEM)
 KOBJS := $(patsubst %,$(B)/kernel/%.o,$(KERNEL_SRCS))
+$(patsubst %,$(B)/kernel/%.o,$(STORAGE_OBJS)): KCFLAGS += -Os
 
 $(B)/kernel/arch/%.c.o: arch/%.c | $(B)/sysinc
 	@mkdir -p $(dir $@)

@@ -9,8 +9,11 @@
 #include <tv/arch_vmm.h>
 #include <tv/bootinfo.h>
 #include <tv/cmdline.h>
+#include <tv/datastore.h>
 #include <tv/drivers.h>
 #include <tv/log.h>
+#include <tv/nvme.h>
+#include <tv/pci.h>
 #include <tv/panic.h>
 #include <tv/pmm.h>
 #include <tv/power.h>
@@ -115,6 +118,22 @@ static void boot_selftest(void)
 	power_off();
 }
 
+/* Host PCI, NVMe and the datastores on it; test.blk checks them. */
+static void storage_init(void)
+{
+	char spec[96];
+	const char *s;
+
+	pci_init();
+	nvme_init();
+	datastore_init();
+	s = cmdline_get("test.blk");
+	if (s) {
+		tv_strlcpy(spec, s, sizeof(spec));
+		datastore_selftest(spec);
+	}
+}
+
 static bool vmm_ready;
 static unsigned vmm_cpus;
 
@@ -170,6 +189,7 @@ void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 	banner(&boot_info);
 	if (cmdline_flag("debug.pagefault"))
 		debug_trigger_pagefault();
+	storage_init();
 	if (cmdline_flag("test.boot"))
 		boot_selftest();
 	rtc_init();

@@ -110,3 +110,18 @@ test_vswitch_SRCS := net/vswitch.c net/portgroup.c lib/strutil.c
 
 UNIT_TESTS += virtio_net
 test_virtio_net_SRCS := vmm/virtio/virtq.c vmm/virtio/mmio.c vmm/virtio/net.c lib/strutil.c
+
+UNIT_TESTS += pci
+test_pci_SRCS := drivers/pci_decode.c
+
+UNIT_TESTS += nvme
+test_nvme_SRCS := drivers/nvme_cmd.c
+
+UNIT_TESTS += datastore
+test_datastore_SRCS := kernel/ds_layout.c lib/strutil.c
+
+UNIT_TESTS += e1000e
+test_e1000e_SRCS := drivers/e1000e_ring.c
+
+UNIT_TESTS += virtio_pci
+test_virtio_pci_SRCS := drivers/virtio_pci.c

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# nvme.sh: host storage under QEMU (-device nvme): a blank namespace is
+# formatted as a datastore, test.blk writes a seeded pattern (half with FUA,
+# half then a flush) to a disk on it and reads it back; QEMU is then killed
+# with SIGKILL, and a second boot finds the same data. A wrong seed fails the
+# check; a corrupt superblock, unknown data and a missing NVMe device give
+# clear messages, nothing is written, and the host boots on.
+. "$(dirname "$0")/../lib.sh"
+
+SPEC='[ds1]t/disk'
+nvme_args() { echo "-drive file=$1,if=none,id=nv0,format=raw -device nvme,drive=nv0,serial=tv0"; }
+
+# boot NAME IMAGE|- CMDLINE: a boot that powers off; an image of - means no NVMe device.
+boot() {
+	local name=$1 img=$2 extra=()
+	make_stick "$WORK/$name.stick" "kernel.cmdline = \"$3\""
+	[ "$img" != - ] && read -ra extra < <(nvme_args "$img")
+	qemu_boot "$WORK/$name.stick" "$WORK/$name.log" 120 -- "${extra[@]}"
+}
+
+# The checksum a PASS or FAIL line of test.blk printed.
+checksum() { clean_log "$1" | sed -n 's/.*test\.blk: .*checksum \([0-9a-f]*\).*/\1/p' | head -1; }
+
+# ---- boot 1: format, write, flush, verify; then SIGKILL to QEMU ----
+img=$WORK/nvme.img
+truncate -s 64M "$img"
+make_stick "$WORK/b1.stick" "kernel.cmdline = \"datastore.format=auto datastore.name=ds1 test.blk=$SPEC test.blk.seed=42\""
+read -ra dev < <(nvme_args "$img")
+log=$WORK/b1.log
+: > "$log"
+"$TOP/scripts/qemu.sh" --batch --log "$log" --timeout 180 "$WORK/b1.stick" -- "${dev[@]}" &
+pid=$!
+for _ in $(seq 180); do
+	clean_log "$log" | grep -E 'test\.blk: (PASS|FAIL)' >/dev/null && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 1
+done
+# SIGKILL the emulator itself (qemu.sh -> timeout -> qemu): no clean shutdown of anything.
+p=$pid
+while k=$(pgrep -P "$p" | head -1) && [ -n "$k" ]; do p=$k; done
+[ "$p" != "$pid" ] && kill -9 "$p" 2>/dev/null
+wait "$pid"
+rc=$?
+[ "$rc" = 137 ] && pass "boot 1: QEMU killed with SIGKILL after the check" ||
+	fail "boot 1: QEMU ended with $rc, not by SIGKILL (see $log)"
+expect "$log" 'pci: [0-9a-f]{2}:[0-9a-f]{2}\.[0-7] 1b36:0010 class 010802' "boot 1: the NVMe controller on the PCI bus"
+expect "$log" 'nvme0: .*"QEMU NVMe Ctrl" serial tv0' "boot 1: NVMe controller identified"
+expect "$log" 'nvme0n1: 131072 blocks of 512 bytes \(64 MiB\)' "boot 1: namespace size"
+expect "$log" 'datastore: nvme0n1 was blank: formatted as \[ds1\]' "boot 1: blank namespace formatted"
+expect "$log" 'datastore \[ds1\]: created t/disk, 16384 sectors' "boot 1: disk created"
+expect "$log" 'test\.blk: wrote 8192 KiB to \[ds1\] t/disk \(seed 42\), half FUA, half \+ flush: flushed' \
+	"boot 1: pattern written with FUA and with a flush"
+expect "$log" 'test\.blk: PASS: 8192 KiB verified, checksum [0-9a-f]{16}' "boot 1: pattern reads back"
+sum1=$(checksum "$log")
+
+# ---- boot 2: the same image after the kill ----
+boot b2 "$img" "test.blk=$SPEC test.blk.seed=42 test.blk.verify test.boot"
+rc=$?
+log=$WORK/b2.log
+expect "$log" 'datastore \[ds1\] on nvme0n1: 64 MiB, 1 disks, 55 MiB free, .* table B seq 2' \
+	"boot 2: datastore mounted with its disk"
+expect_not "$log" 'was blank: formatted' "boot 2: not formatted again"
+expect "$log" 'test\.blk: PASS: 8192 KiB verified' "boot 2: the pattern survived the kill"
+sum2=$(checksum "$log")
+[ -n "$sum1" ] && [ "$sum1" = "$sum2" ] && pass "boot 2: same checksum $sum2 as boot 1" ||
+	fail "boot 2: checksum '$sum2' differs from boot 1's '$sum1'"
+[ "$rc" = 0 ] && pass "boot 2: clean poweroff" || fail "boot 2: QEMU exit code $rc"
+
+# The check can fail: another seed expects other data.
+boot seed "$img" "test.blk=$SPEC test.blk.seed=43 test.blk.verify test.boot"
+expect "$WORK/seed.log" 'test\.blk: FAIL: 16384 of 16384 sectors differ, first 0' \
+	"a different seed is detected as different data"
+
+# ---- damage ----
+# The older table copy (A) torn: warned, copy B is used.
+cp "$img" "$WORK/torn.img"
+printf 'torn' | dd of="$WORK/torn.img" bs=1 seek=$((8 * 512 + 200)) conv=notrunc status=none
+boot torn "$WORK/torn.img" "test.blk=$SPEC test.blk.seed=42 test.blk.verify test.boot"
+expect "$WORK/torn.log" 'datastore \[ds1\]: table A unusable \(table CRC mismatch\); using B' \
+	"a damaged table copy is named, the other one used"
+expect "$WORK/torn.log" 'test\.blk: PASS: 8192 KiB verified' "the data is still there"
+
+# A corrupt superblock: refused with the reason; not one byte written.
+cp "$img" "$WORK/bad.img"
+printf 'XX' | dd of="$WORK/bad.img" bs=1 seek=40 conv=notrunc status=none
+before=$(md5sum < "$WORK/bad.img")
+boot bad "$WORK/bad.img" "datastore.format=auto test.blk=$SPEC test.blk.verify test.boot"
+rc=$?
+log=$WORK/bad.log
+expect "$log" 'datastore: nvme0n1: superblock CRC mismatch; not mounted, nothing written' \
+	"corrupt superblock: clear message"
+expect "$log" 'test\.blk: FAIL: \[ds1\]t/disk: no datastore \[ds1\] mounted' "corrupt superblock: no datastore"
+expect "$log" 'timer: [0-9]+ ticks in' "corrupt superblock: the host boots on"
+[ "$rc" = 0 ] && pass "corrupt superblock: clean poweroff" || fail "corrupt superblock: QEMU exit code $rc"
+[ "$(md5sum < "$WORK/bad.img")" = "$before" ] && pass "corrupt superblock: image unchanged" ||
+	fail "corrupt superblock: the image was written"
+
+# Data that is not a datastore is left alone even with datastore.format=auto.
+truncate -s 64M "$WORK/other.img"
+printf 'some filesystem' | dd of="$WORK/other.img" bs=1 seek=$((1024 * 1024 - 100)) conv=notrunc status=none
+before=$(md5sum < "$WORK/other.img")
+boot other "$WORK/other.img" "datastore.format=auto test.boot"
+expect "$WORK/other.log" 'datastore: nvme0n1 holds data that is not a datastore; left untouched' \
+	"unknown data: not formatted"
+[ "$(md5sum < "$WORK/other.img")" = "$before" ] && pass "unknown data: image unchanged" ||
+	fail "unknown data: the image was written"
+
+# A blank namespace without datastore.format=auto stays blank.
+truncate -s 64M "$WORK/blank.img"
+boot blank "$WORK/blank.img" "test.boot"
+expect "$WORK/blank.log" 'datastore: nvme0n1 is blank; not formatted \(datastore.format=auto would\)' \
+	"blank namespace without datastore.format=auto: left blank"
+cmp -s "$WORK/blank.img" <(head -c 64M /dev/zero) && pass "blank namespace: still all zeroes" ||
+	fail "blank namespace: written without datastore.format=auto"
+
+# ---- no NVMe device at all ----
+boot none - "test.blk=$SPEC test.boot"
+rc=$?
+expect "$WORK/none.log" 'datastore: no NVMe namespaces, no datastores' "no NVMe: clear message"
+expect "$WORK/none.log" 'timer: [0-9]+ ticks in' "no NVMe: the host boots on"
+expect_not "$WORK/none.log" 'PANIC|panic' "no NVMe: no panic"
+[ "$rc" = 0 ] && pass "no NVMe: clean poweroff" || fail "no NVMe: QEMU exit code $rc"
+finish
