@@ -12,6 +12,8 @@
 #include <tv/datastore.h>
 #include <tv/drivers.h>
 #include <tv/log.h>
+#include <tv/netdev.h>
+#include <tv/netprobe.h>
 #include <tv/nvme.h>
 #include <tv/pci.h>
 #include <tv/panic.h>
@@ -190,6 +192,9 @@ void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 	if (cmdline_flag("debug.pagefault"))
 		debug_trigger_pagefault();
 	storage_init();
+	netdev_init();
+	if (cmdline_flag("test.net"))
+		netprobe_selftest();
 	if (cmdline_flag("test.boot"))
 		boot_selftest();
 	rtc_init();

@@ -125,3 +125,6 @@ test_e1000e_SRCS := drivers/e1000e_ring.c
 
 UNIT_TESTS += virtio_pci
 test_virtio_pci_SRCS := drivers/virtio_pci.c
+
+UNIT_TESTS += netprobe
+test_netprobe_SRCS := kernel/netprobe.c
