@@ -2,14 +2,17 @@
 /*
  * vswitch_host.c: vSwitch0 on the host (tv/vswitch_host.h): the pure
  * switch (net/vswitch.c) behind a lock, its port groups from the settings,
- * and VM ports whose frames wait in a frameq for the VM to take them.
+ * the uplink NIC, and VM ports whose frames wait in a frameq for the VM
+ * to take them.
  */
 #include <tv/arch.h>
 #include <tv/bootinfo.h>
 #include <tv/errno.h>
 #include <tv/frameq.h>
 #include <tv/heap.h>
+#include <tv/ktimer.h>
 #include <tv/log.h>
+#include <tv/netdev.h>
 #include <tv/printf.h>
 #include <tv/spinlock.h>
 #include <tv/string.h>
@@ -29,6 +32,21 @@ static spinlock_t sw0_lock = SPINLOCK_INIT;
 static struct vsw_portgroup groups[VSW_PORTGROUPS];
 static unsigned ngroups;
 
+/*
+ * The uplink. Its drivers have no interrupts yet, so a timer polls it:
+ * every POLL_BUSY_NS while frames flow, backing off to POLL_IDLE_NS after
+ * IDLE_POLLS quiet polls, so an idle host stays nearly interrupt-free.
+ */
+#define POLL_BUSY_NS 1000000ull
+#define POLL_IDLE_NS 20000000ull
+#define IDLE_POLLS 200
+#define POLL_BUDGET 64
+static struct netdev *uplink;
+static int uplink_port = -1;
+static struct ktimer uplink_timer;
+static unsigned uplink_quiet;
+static u64 uplink_tx_drops;
+
 static const char *setting(void *ctx, const char *key)
 {
 	return bootinfo_setting(ctx, key);
@@ -37,6 +55,78 @@ static const char *setting(void *ctx, const char *key)
 static void bad_setting(void *ctx, const char *msg)
 {
 	pr_warn("settings.cfg: %s: port group left out\n", msg);
+}
+
+/* ---- the uplink ---- */
+
+/* The switch sends a frame out (under sw0_lock): a full ring is reclaimed once, then it drops. */
+static void uplink_out(void *ctx, const u8 *frame, size_t len)
+{
+	struct netdev *nd = ctx;
+	int r = nd->ops->xmit(nd, frame, len);
+
+	if (r == -EAGAIN) {
+		nd->ops->poll(nd, 0);
+		r = nd->ops->xmit(nd, frame, len);
+	}
+	if (r)
+		uplink_tx_drops++;
+}
+
+/* A frame from the physical network (inside poll, under sw0_lock). */
+static void uplink_in(void *ctx, const u8 *frame, size_t len)
+{
+	vsw_input(&sw0, uplink_port, frame, len, arch_uptime_ns());
+}
+
+static void uplink_poll(struct ktimer *t)
+{
+	u64 now = arch_uptime_ns();
+	unsigned n;
+
+	spin_lock(&sw0_lock); /* interrupts are off in a timer callback */
+	n = uplink->ops->poll(uplink, POLL_BUDGET);
+	spin_unlock(&sw0_lock);
+	uplink_quiet = n ? 0 : uplink_quiet + 1;
+	ktimer_arm(t, now + (uplink_quiet < IDLE_POLLS ? POLL_BUSY_NS : POLL_IDLE_NS));
+}
+
+/* settings.cfg's net.uplink: "auto" (the first NIC with link, the default), "none", or a NIC's name. */
+static void uplink_init(const struct bootinfo *bi)
+{
+	const char *want = bootinfo_setting(bi, "net.uplink");
+	struct netdev *nd = NULL;
+
+	if (!want)
+		want = "auto";
+	if (!strcmp(want, "none"))
+		return;
+	for (unsigned i = 0; i < netdev_count() && !nd; i++) {
+		struct netdev *d = netdev_get(i);
+
+		if (!strcmp(want, "auto") ? d->ops->link_up(d) : !strcmp(want, d->name))
+			nd = d;
+	}
+	if (!nd) {
+		if (strcmp(want, "auto"))
+			pr_warn("settings.cfg: net.uplink \"%s\": no such NIC; vSwitch0 has no uplink\n",
+				want);
+		else if (netdev_count())
+			pr_info("vSwitch0: no NIC has link; no uplink\n");
+		return;
+	}
+	struct vsw_port_cfg c = { .uplink = true, .rx = uplink_out, .ctx = nd };
+
+	uplink_port = vsw_port_add(&sw0, &c);
+	if (uplink_port < 0)
+		return;
+	uplink = nd;
+	nd->rx = uplink_in;
+	nd->rx_ctx = NULL;
+	pr_info("vSwitch0: uplink %s (%02x:%02x:%02x:%02x:%02x:%02x), polled\n", nd->name,
+		nd->mac[0], nd->mac[1], nd->mac[2], nd->mac[3], nd->mac[4], nd->mac[5]);
+	uplink_timer.fn = uplink_poll;
+	ktimer_arm(&uplink_timer, arch_uptime_ns() + POLL_BUSY_NS);
 }
 
 void vswitch_host_init(const struct bootinfo *bi)
@@ -49,7 +139,10 @@ void vswitch_host_init(const struct bootinfo *bi)
 		else
 			pr_info("vSwitch0: port group \"%s\", VLAN %u\n", groups[i].name, groups[i].vlan);
 	}
+	uplink_init(bi);
 }
+
+/* ---- VM ports ---- */
 
 /* Called under sw0_lock: queue the frame, wake the VM once per drain. */
 static void vm_port_rx(void *ctx, const u8 *frame, size_t len)

@@ -160,10 +160,10 @@ fi
 # Debian's kernel has virtio-mmio and the virtio drivers as modules. The .deb
 # carries no modules.dep (depmod writes it at install time), so dependencies
 # come from each module's own "depends=" field; the load order puts them first.
-WANT_MODULES="virtio_mmio virtio_blk virtio_console virtio-rng"
+WANT_MODULES="virtio_mmio virtio_blk virtio_console virtio-rng virtio_net"
 MODDIR=$OUT/modules
 . "$OUT/VERSION"
-if [ ! -s "$MODDIR/order" ] || [ "$(cat "$MODDIR/release" 2>/dev/null)" != "$KERNEL_RELEASE" ]; then
+if [ ! -s "$MODDIR/order" ] || [ "$(cat "$MODDIR/release" 2>/dev/null)" != "$KERNEL_RELEASE $WANT_MODULES" ]; then
 	deb=$(ls "$CACHE"/linux-image-*.deb 2>/dev/null | head -1)
 	if [ -z "$deb" ]; then
 		echo "guest-assets: warning: no kernel .deb in assets/cache/: initramfs without virtio modules" >&2
@@ -171,8 +171,11 @@ if [ ! -s "$MODDIR/order" ] || [ "$(cat "$MODDIR/release" 2>/dev/null)" != "$KER
 		say "extracting the virtio modules from ${deb##*/}"
 		x=$(mktemp -d "$CACHE/modules.XXXXXX")
 		trap 'rm -rf "$x"' EXIT
+		# virtio_net needs net_failover and failover, which live elsewhere.
 		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$x" --wildcards \
-			"./lib/modules/$KERNEL_RELEASE/kernel/drivers/*virtio*.ko"
+			"./lib/modules/$KERNEL_RELEASE/kernel/drivers/*virtio*.ko" \
+			"./lib/modules/$KERNEL_RELEASE/kernel/drivers/net/net_failover.ko" \
+			"./lib/modules/$KERNEL_RELEASE/kernel/net/core/failover.ko"
 		kdir=$x/lib/modules/$KERNEL_RELEASE/kernel
 		rm -rf "$MODDIR.tmp"
 		mkdir -p "$MODDIR.tmp"
@@ -189,7 +192,7 @@ if [ ! -s "$MODDIR/order" ] || [ "$(cat "$MODDIR/release" 2>/dev/null)" != "$KER
 			echo "$1.ko" >>"$MODDIR.tmp/order"
 		}
 		for m in $WANT_MODULES; do add "$m"; done
-		echo "$KERNEL_RELEASE" >"$MODDIR.tmp/release"
+		echo "$KERNEL_RELEASE $WANT_MODULES" >"$MODDIR.tmp/release"
 		rm -rf "$MODDIR" "$x"
 		mv "$MODDIR.tmp" "$MODDIR"
 		trap - EXIT

@@ -140,17 +140,19 @@ vmx) HV_NAME="Intel VT-x" ;;
 *) echo "lib.sh: HV must be svm or vmx, not $HV" >&2; exit 2 ;;
 esac
 
-# vm_boot LOG TIMEOUT SETTINGS_TEXT [--until REGEX] [--mem MiB] [--cpus N] VMX...: build the
-# boot medium for $HV with these VMs and run it; returns the emulator's exit code
-# (124 on timeout), or 0 once REGEX matched.
+# vm_boot LOG TIMEOUT SETTINGS_TEXT [--until REGEX] [--mem MiB] [--cpus N] [--nic MODEL] VMX...:
+# build the boot medium for $HV with these VMs and run it; returns the emulator's exit code
+# (124 on timeout), or 0 once REGEX matched. --nic gives QEMU a host NIC of that model on
+# QEMU's user network (10.0.2.0/24, the host's loopback is 10.0.2.2); Bochs gets none.
 vm_boot() {
-	local log=$1 t=$2 settings=$3 re= mem=1024 cpus=
+	local log=$1 t=$2 settings=$3 re= mem=1024 cpus= nic=()
 	shift 3
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--until) re=$2; shift 2 ;;
 		--mem) mem=$2; shift 2 ;;
 		--cpus) cpus=$2; shift 2 ;;
+		--nic) nic=(-- -netdev user,id=n0 -device "$2,netdev=n0,mac=52:54:00:12:34:56"); shift 2 ;;
 		*) break ;;
 		esac
 	done
@@ -158,7 +160,7 @@ vm_boot() {
 	if [ "$HV" = svm ]; then
 		make_stick "$WORK/stick.img" "$settings" "$@"
 		run=("$TOP/scripts/qemu.sh" --batch --log "$log" --timeout "$t" --mem "$mem" \
-			${cpus:+--smp "$cpus"} "$WORK/stick.img")
+			${cpus:+--smp "$cpus"} "$WORK/stick.img" "${nic[@]}")
 	else
 		printf '%s\n' "$settings" > "$WORK/settings.cfg"
 		"$TOP/scripts/mkiso.sh" "$WORK/vms.iso" "$B/kernel.elf" "$WORK/settings.cfg" "$@" ||
