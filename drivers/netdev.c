@@ -32,7 +32,7 @@ struct netdev *netdev_get(unsigned i)
 unsigned netdev_init(void)
 {
 	e1000e_init();
-	virtio_net_init();
+	virtio_net_pci_init();
 	for (unsigned i = 0; i < ndevs; i++) {
 		const u8 *m = devs[i]->mac;
 

@@ -315,7 +315,7 @@ static int vnet_probe(struct pci_dev *pd)
 	return 0;
 }
 
-unsigned virtio_net_init(void)
+unsigned virtio_net_pci_init(void)
 {
 	/* 1041: modern virtio-net; 1000: transitional, driven through its modern capabilities. */
 	static const u16 ids[] = { 0x1041, 0x1000 };

@@ -105,8 +105,12 @@ void vms_start_all(const struct bootinfo *bi, bool vmm_ready, const char *no_vmm
 		}
 		s->vm = vm_create(c, s->why, sizeof(s->why));
 		if (!s->vm) {
+			size_t fl = strlen(c->file);
+
 			/* Resource problems point at the line that asked for the resource. */
-			if (c->memsize_line && strstr(s->why, "memsize"))
+			if (!strncmp(s->why, c->file, fl) && s->why[fl] == ':')
+				pr_err("%s\n", s->why); /* it names file:line itself */
+			else if (c->memsize_line && strstr(s->why, "memsize"))
 				pr_err("%s:%u: %s\n", c->file, c->memsize_line, s->why);
 			else
 				pr_err("%s: %s\n", c->file, s->why);

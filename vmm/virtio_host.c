@@ -367,7 +367,7 @@ void vm_virtio_free(struct vm *vm)
 	for (unsigned i = 0; i < vv->n; i++)
 		kfree(vv->slot[i]->dev);
 	for (unsigned n = 0; n < VMCFG_DISKS_MAX; n++) {
-		disk_close(vv->disk[n]);
+		disk_close(vv->disk[n], &vm->cfg.disk[n]);
 		kfree(vv->bounce[n]);
 	}
 	kfree(vv);

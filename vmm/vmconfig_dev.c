@@ -11,6 +11,7 @@
 
 static const char *const disk_fields[D_NFIELDS] = {
 	[D_PRESENT] = "present", [D_FILENAME] = "fileName", [D_READONLY] = "readOnly",
+	[D_SIZEMB] = "sizeMB",
 };
 static const char *const nic_fields[N_NFIELDS] = {
 	[N_PRESENT] = "present", [N_NETWORK] = "networkName", [N_ADDRESS] = "address",
@@ -27,7 +28,7 @@ struct dev_kind {
 };
 
 static const struct dev_kind disks = { "disk", VMCFG_DISKS_MAX, disk_fields, D_NFIELDS, "disks",
-				       "a disk has present, fileName, readOnly" };
+				       "a disk has present, fileName, readOnly, sizeMB" };
 static const struct dev_kind nics = {
 	"ethernet", VMCFG_NICS_MAX, nic_fields, N_NFIELDS, "NICs",
 	"a NIC has present, networkName, address, addressType, virtualDev"
@@ -120,6 +121,13 @@ static void set_disk(unsigned n, unsigned f, const struct cfg_entry *e,
 		set_disk_file(e, d, exists, ctx, diag);
 		return;
 	}
+	if (f == D_SIZEMB) {
+		if (tv_parse_u64(e->value, e->value_len, &d->size_mib) || !d->size_mib ||
+		    d->size_mib > VMCFG_DISK_MAX_MIB)
+			diag_add(diag, e->line, "disk%u.sizeMB \"%.*s\" is not a number of MiB from 1 to %u",
+				 n, (int)e->value_len, e->value, VMCFG_DISK_MAX_MIB);
+		return;
+	}
 	if (parse_bool(e, &b)) {
 		diag_add(diag, e->line, "disk%u.%s must be true or false, not \"%.*s\"", n,
 			 disk_fields[f], (int)e->value_len, e->value);
@@ -142,9 +150,10 @@ static void check_disks(struct vm_config *cfg, const unsigned seen[][D_NFIELDS],
 			if (seen[n][D_PRESENT] && d->present)
 				diag_add(diag, seen[n][D_PRESENT], "disk%u.present without disk%u.fileName",
 					 n, n);
-			else if (seen[n][D_READONLY])
-				diag_add(diag, seen[n][D_READONLY], "disk%u.readOnly without disk%u.fileName",
-					 n, n);
+			else if (seen[n][D_READONLY] || seen[n][D_SIZEMB])
+				diag_add(diag, seen[n][D_READONLY] ? seen[n][D_READONLY] : seen[n][D_SIZEMB],
+					 "disk%u.%s without disk%u.fileName", n,
+					 seen[n][D_READONLY] ? "readOnly" : "sizeMB", n);
 			d->present = false;
 			continue;
 		}
@@ -152,9 +161,11 @@ static void check_disks(struct vm_config *cfg, const unsigned seen[][D_NFIELDS],
 			d->present = true;
 		if (!d->file[0])
 			d->present = false;    /* a bad or missing file: already diagnosed */
+		else if (seen[n][D_SIZEMB] && !d->datastore[0])
+			diag_add(diag, seen[n][D_SIZEMB],
+				 "disk%u.sizeMB is for datastore disks; a stick image has its own size", n);
 	}
 }
-
 
 static int hexval(char c)
 {

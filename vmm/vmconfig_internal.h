@@ -7,7 +7,7 @@
 #include <tv/vmconfig.h>
 
 /* diskN.<field> and ethernetN.<field> */
-enum disk_field { D_PRESENT, D_FILENAME, D_READONLY, D_NFIELDS };
+enum disk_field { D_PRESENT, D_FILENAME, D_READONLY, D_SIZEMB, D_NFIELDS };
 enum nic_field { N_PRESENT, N_NETWORK, N_ADDRESS, N_ADDRESSTYPE, N_VIRTUALDEV, N_NFIELDS };
 
 /* Line numbers where each device key was first seen (0: not given). */

@@ -65,7 +65,7 @@ struct vmcfg_disk;
 /* Open disk n of a config; 0 and *out, or -errno and why. */
 int disk_open(const struct vmcfg_disk *c, unsigned n, struct blkdev **out, char *why,
 	      size_t whylen);
-void disk_close(struct blkdev *d);
+void disk_close(struct blkdev *d, const struct vmcfg_disk *c);
 
 /* vtimer.c */
 void vm_timers_init(struct vm *vm);

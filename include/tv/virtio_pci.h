@@ -138,6 +138,6 @@ bool vpci_vq_notify_wanted(const struct vpci_vq *q);
 u64 vnet_features(u64 offered);
 
 /* Claim every virtio-net PCI function; each becomes a struct netdev. Returns the count. */
-unsigned virtio_net_init(void);
+unsigned virtio_net_pci_init(void);
 
 #endif

@@ -24,6 +24,7 @@
 #define VMCFG_AFFINITY_CPUS 64            /* host CPUs 0..63 */
 #define VMCFG_DISKS_MAX 4                 /* disk0 .. disk3 */
 #define VMCFG_DATASTORE_MAX 31
+#define VMCFG_DISK_MAX_MIB (1u << 22)     /* 4 TiB: a syntax bound; the datastore decides */
 #define VMCFG_NICS_MAX 4                  /* ethernet0 .. ethernet3 */
 #define VMCFG_NETNAME_MAX 31
 #define VMCFG_NETWORK_DEFAULT "VM Network"  /* ESXi's default VM port group */
@@ -35,6 +36,7 @@ struct vmcfg_disk {
 	/* A stick image ("vms/..."), or with datastore[0] the path on that datastore. */
 	char file[CFG_MAX_PATH + 8];
 	char datastore[VMCFG_DATASTORE_MAX + 1];   /* "ds1" of "[ds1] vm/disk.img"; "" for the stick */
+	u64 size_mib;                     /* diskN.sizeMB: create a datastore disk this big; 0 none */
 	unsigned line;                    /* of diskN.fileName */
 };
 

@@ -17,7 +17,7 @@ fi
 
 # The peer outside the host: busybox httpd on the loopback, which is 10.0.2.2 to QEMU's guests.
 mkdir -p "$WORK/www"
-head -c 200000 /dev/urandom >"$WORK/www/blob"
+head -c 150000 /dev/urandom | base64 >"$WORK/www/blob"
 blob_sum=$(sha256sum <"$WORK/www/blob" | cut -d' ' -f1)
 port=$((20000 + RANDOM % 20000))
 busybox httpd -f -p "127.0.0.1:$port" -h "$WORK/www" &
@@ -32,7 +32,7 @@ linux() { # NAME PORTGROUP IP MAC EXTRA-CMDLINE
 		"ethernet0.address = \"$4\""
 }
 a=$(linux a "VM Network" "$net.1/24,10.0.2.15/24" 02:00:00:77:00:01 \
-	"tv.ping=$net.2,10.0.2.2 tv.wget=http://10.0.2.2:$port/blob:$blob_sum")
+	"tv.ping=$net.2,10.0.2.2 tv.fetch=10.0.2.2:$port:$blob_sum")
 b=$(linux b "VM Network" "$net.2/24" 02:00:00:77:00:02 "tv.ping=$net.1")
 c=$(linux c "Lab" "$net.3/24" 02:00:00:77:00:03 "tv.ping=$net.4 tv.noping=$net.1:10")
 d=$(linux d "Lab" "$net.4/24" 02:00:00:77:00:04 "tv.ping=$net.3 tv.sleep=15")
@@ -67,7 +67,7 @@ else
 	fail "a was not up before c's attempt (lines ${up_a:-none} and ${noping_c:-none})"
 fi
 expect "$log" "\\[a\\] TV-VERDICT: PASS .*ping=10.0.2.2:ok" "a pings the gateway through the uplink"
-expect "$log" "\\[a\\] TV-VERDICT: PASS .*wget=ok" "a fetches a file from a server outside the host"
+expect "$log" "\\[a\\] TV-VERDICT: PASS .*fetch=ok" "a fetches a file from a server outside the host"
 expect "$log" 'vm a: virtio-net0: [0-9]+ notifies, [0-9]+ interrupts, [1-9][0-9]* frames in, [1-9][0-9]* out' \
 	"host counts a's frames"
 expect_not "$log" 'needs reset' "no device was marked broken"

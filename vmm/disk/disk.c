@@ -2,12 +2,13 @@
 /*
  * disk.c: a VM's disks from its config: the one place where a disk backend
  * is chosen (docs/vmm.md, "Disks"). A stick image gets a per-VM RAM overlay;
- * "[datastore] path" disks belong to the datastore backend on host storage,
- * which plugs in here.
+ * "[datastore] path" disks are opened on a datastore on host NVMe
+ * (kernel/datastore.c), created with diskN.sizeMB if they do not exist.
  */
 #include <tv/arch.h>
 #include <tv/blkdev.h>
 #include <tv/bootinfo.h>
+#include <tv/datastore.h>
 #include <tv/errno.h>
 #include <tv/heap.h>
 #include <tv/overlay.h>
@@ -36,9 +37,18 @@ int disk_open(const struct vmcfg_disk *c, unsigned n, struct blkdev **out, char 
 	int r;
 
 	if (c->datastore[0]) {
-		snprintf(why, whylen, "disk%u \"[%s] %s\": datastore disks are not supported yet", n,
-			 c->datastore, c->file);
-		return -EOPNOTSUPP;
+		char spec[VMCFG_DATASTORE_MAX + CFG_MAX_PATH + 16], reason[96];
+		struct blkdev *d;
+
+		snprintf(spec, sizeof(spec), "[%s] %s", c->datastore, c->file);
+		d = datastore_open_disk(spec, c->size_mib * 2048, reason, sizeof(reason));
+		if (!d) {
+			snprintf(why, whylen, "disk%u \"%s\": %s", n, spec, reason);
+			return -ENOENT;
+		}
+		d->read_only = c->read_only;
+		*out = d;
+		return 0;
 	}
 	m = bootinfo_module(&boot_info, c->file);
 	if (!m) {
@@ -63,12 +73,13 @@ int disk_open(const struct vmcfg_disk *c, unsigned n, struct blkdev **out, char 
 	return 0;
 }
 
-void disk_close(struct blkdev *d)
+void disk_close(struct blkdev *d, const struct vmcfg_disk *c)
 {
 	if (!d)
 		return;
 	if (d->ops->close)
 		d->ops->close(d);
-	/* Every backend's blkdev is the first member of its allocation. */
-	kfree(d);
+	/* A datastore disk is freed by its close; an overlay's struct is ours. */
+	if (!c->datastore[0])
+		kfree(d);
 }
