@@ -94,6 +94,23 @@ vmx_linux_smp() {
 		"guest.cmdline = \"console=ttyS0 quiet tv.cpus=$3 tv.mem=$2 tv.hv=1 ${4:-}\""
 }
 
+# sigkill_when LOG REGEX TIMEOUT PID: wait until a line of LOG matches REGEX (or PID ends,
+# or TIMEOUT seconds pass), then SIGKILL the innermost child of PID (the emulator under
+# qemu.sh and timeout): nothing shuts down cleanly, as when power fails. Returns PID's
+# exit code: 137 when the kill ended it.
+sigkill_when() {
+	local log=$1 re=$2 t=$3 pid=$4 p
+	for _ in $(seq "$t"); do
+		clean_log "$log" | grep -E -- "$re" >/dev/null && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 1
+	done
+	p=$pid
+	while k=$(pgrep -P "$p" | head -1) && [ -n "$k" ]; do p=$k; done
+	[ "$p" != "$pid" ] && kill -9 "$p" 2>/dev/null
+	wait "$pid"
+}
+
 # run_until LOG REGEX CMD...: run CMD in the background and stop it as soon as a
 # line of LOG matches REGEX. Returns 0 if it matched, else CMD's exit code.
 run_until() {

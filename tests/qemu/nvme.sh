@@ -29,17 +29,8 @@ read -ra dev < <(nvme_args "$img")
 log=$WORK/b1.log
 : > "$log"
 "$TOP/scripts/qemu.sh" --batch --log "$log" --timeout 180 "$WORK/b1.stick" -- "${dev[@]}" &
-pid=$!
-for _ in $(seq 180); do
-	clean_log "$log" | grep -E 'test\.blk: (PASS|FAIL)' >/dev/null && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 1
-done
 # SIGKILL the emulator itself (qemu.sh -> timeout -> qemu): no clean shutdown of anything.
-p=$pid
-while k=$(pgrep -P "$p" | head -1) && [ -n "$k" ]; do p=$k; done
-[ "$p" != "$pid" ] && kill -9 "$p" 2>/dev/null
-wait "$pid"
+sigkill_when "$log" 'test\.blk: (PASS|FAIL)' 180 $!
 rc=$?
 [ "$rc" = 137 ] && pass "boot 1: QEMU killed with SIGKILL after the check" ||
 	fail "boot 1: QEMU ended with $rc, not by SIGKILL (see $log)"

@@ -929,7 +929,16 @@ TEST(virtio_keys)
 	check_one_error(KERNEL "disk12.fileName = \"a.img\"\n", 2,
 			"\"disk12.fileName\": disks are disk0 to disk3");
 	check_one_error(KERNEL "disk0.size = \"1\"\n", 2,
-			"unknown key \"disk0.size\" (a disk has present, fileName, readOnly)");
+			"unknown key \"disk0.size\" (a disk has present, fileName, readOnly, sizeMB)");
+	/* sizeMB: only for datastore disks, a number of MiB. */
+	CHECK_EQ(parse("vms/t.vmx", KERNEL "disk0.fileName = \"[ds1] a/b.disk\"\ndisk0.sizeMB = \"64\"\n"),
+		 0);
+	CHECK_EQ(cfg.disk[0].size_mib, 64);
+	check_one_error(KERNEL "disk0.fileName = \"[ds1] a/b.disk\"\ndisk0.sizeMB = \"0\"\n", 3,
+			"disk0.sizeMB \"0\" is not a number of MiB from 1 to 4194304");
+	check_one_error(KERNEL "disk0.fileName = \"a.img\"\ndisk0.sizeMB = \"8\"\n", 3,
+			"disk0.sizeMB is for datastore disks; a stick image has its own size");
+	check_one_error(KERNEL "disk2.sizeMB = \"8\"\n", 2, "disk2.sizeMB without disk2.fileName");
 	check_one_error(KERNEL "disk0.fileName = \"a.img\"\ndisk0.fileName = \"b.img\"\n", 3,
 			"disk0.fileName given twice (first on line 2)");
 	check_one_error(KERNEL "disk0.fileName = \"a.img\"\ndisk0.readOnly = \"maybe\"\n", 3,
