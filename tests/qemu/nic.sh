@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# nic.sh: host NIC drivers under QEMU's q35. One boot carries an e1000e
+# (82574L), a modern-only virtio-net-pci and a transitional one, each on its
+# own user network (slirp) with a MAC given by the test; test.net must find
+# all three with those MACs and get an ARP reply from 10.0.2.2 and a DHCP
+# offer through each. A boot without any NIC says so and powers off cleanly.
+. "$(dirname "$0")/../lib.sh"
+
+MAC0=52:54:00:e1:00:01 MAC1=52:54:00:7e:00:02 MAC2=52:54:00:7e:00:03
+SLIRP_MAC=52:55:0a:00:02:02   # slirp's own address for its gateway
+
+# ---- e1000e + modern virtio-net + transitional virtio-net ----
+make_stick "$WORK/nics.stick" 'kernel.cmdline = "test.net test.boot"'
+qemu_boot "$WORK/nics.stick" "$WORK/nics.log" 90 -- \
+	-netdev user,id=n0 -device e1000e,netdev=n0,mac=$MAC0 \
+	-netdev user,id=n1 -device virtio-net-pci,netdev=n1,disable-legacy=on,mac=$MAC1 \
+	-netdev user,id=n2 -device virtio-net-pci,netdev=n2,mac=$MAC2
+rc=$?
+log=$WORK/nics.log
+expect "$log" 'pci: .* 8086:10d3 class 020000' "the 82574L on the PCI bus"
+expect "$log" 'e1000e0: [0-9a-f:.]+ Intel 8086:10d3, 64 RX and 64 TX descriptors' "e1000e driver probed it"
+expect "$log" 'vnet0: [0-9a-f:.]+ virtio-net 1af4:1041, queues of 64, features 0x100010020' \
+	"modern virtio-net: VERSION_1, MAC and STATUS negotiated, nothing else"
+expect "$log" 'vnet1: [0-9a-f:.]+ virtio-net 1af4:1000, ' "transitional virtio-net driven through its modern capabilities"
+expect "$log" "net: e1000e0: MAC $MAC0, link up" "e1000e: the MAC QEMU was given, link up"
+expect "$log" "net: vnet0: MAC $MAC1, link up" "virtio-net: the MAC QEMU was given, link up"
+expect "$log" "net: vnet1: MAC $MAC2, link up" "transitional virtio-net: its MAC, link up"
+for n in e1000e0 vnet0 vnet1; do
+	expect "$log" "test\.net: $n: ARP reply from 10\.0\.2\.2 is-at $SLIRP_MAC" "$n: ARP request sent, reply received"
+	expect "$log" "test\.net: $n: DHCP OFFER of 10\.0\.2\.15 from 10\.0\.2\.2" "$n: DHCP DISCOVER answered with an offer"
+done
+expect "$log" 'test\.net: PASS: 3 of 3 NICs' "test.net verdict"
+expect_not "$log" 'FAIL|device marked failed|PANIC' "no failure on the way"
+[ "$rc" = 0 ] && pass "clean poweroff after test.net" || fail "QEMU exit code $rc (see $log)"
+
+# ---- no NIC at all ----
+make_stick "$WORK/none.stick" 'kernel.cmdline = "test.net test.boot"'
+qemu_boot "$WORK/none.stick" "$WORK/none.log" 60
+rc=$?
+expect "$WORK/none.log" 'net: no supported NIC' "no NIC: said so"
+expect "$WORK/none.log" 'test\.net: no NIC with link' "no NIC: test.net has nothing to test"
+expect "$WORK/none.log" 'timer: [0-9]+ ticks in' "no NIC: the host boots on"
+expect_not "$WORK/none.log" 'PANIC|panic' "no NIC: no panic"
+[ "$rc" = 0 ] && pass "no NIC: clean poweroff" || fail "no NIC: QEMU exit code $rc"
+finish
