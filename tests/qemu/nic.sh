@@ -3,7 +3,12 @@
 # (82574L), a modern-only virtio-net-pci and a transitional one, each on its
 # own user network (slirp) with a MAC given by the test; test.net must find
 # all three with those MACs and get an ARP reply from 10.0.2.2 and a DHCP
-# offer through each. A boot without any NIC says so and powers off cleanly.
+# offer through each. A second boot puts an e1000e and a virtio-net on one
+# QEMU hub (with slirp): test.net.loop sends each way a full-size frame
+# tagged VLAN 42 to a MAC neither NIC owns, and a multicast frame, which
+# must arrive unchanged: what a switch uplink on a trunk needs (promiscuous,
+# no VLAN stripping or filtering). A boot without any NIC says so and powers
+# off cleanly.
 . "$(dirname "$0")/../lib.sh"
 
 MAC0=52:54:00:e1:00:01 MAC1=52:54:00:7e:00:02 MAC2=52:54:00:7e:00:03
@@ -32,6 +37,22 @@ done
 expect "$log" 'test\.net: PASS: 3 of 3 NICs' "test.net verdict"
 expect_not "$log" 'FAIL|device marked failed|PANIC' "no failure on the way"
 [ "$rc" = 0 ] && pass "clean poweroff after test.net" || fail "QEMU exit code $rc (see $log)"
+
+# ---- two NICs on one wire: trunk frames cross unchanged ----
+make_stick "$WORK/hub.stick" 'kernel.cmdline = "test.net.loop test.boot"'
+qemu_boot "$WORK/hub.stick" "$WORK/hub.log" 90 -- \
+	-netdev user,id=u0 -netdev hubport,id=hu,hubid=0,netdev=u0 \
+	-netdev hubport,id=h0,hubid=0 -device e1000e,netdev=h0,mac=$MAC0 \
+	-netdev hubport,id=h1,hubid=0 -device virtio-net-pci,netdev=h1,disable-legacy=on,mac=$MAC1
+rc=$?
+log=$WORK/hub.log
+for p in 'e1000e0 -> vnet0' 'vnet0 -> e1000e0'; do
+	expect "$log" "test\.net: loop $p: 1518-byte frame tagged VLAN 42 to another MAC: intact" \
+		"$p: tagged full-size frame to a foreign MAC arrives unchanged"
+	expect "$log" "test\.net: loop $p: 60-byte multicast frame: intact" "$p: multicast frame arrives"
+done
+expect "$log" 'test\.net: loop: PASS' "loop verdict"
+[ "$rc" = 0 ] && pass "hub boot: clean poweroff" || fail "hub boot: QEMU exit code $rc (see $log)"
 
 # ---- no NIC at all ----
 make_stick "$WORK/none.stick" 'kernel.cmdline = "test.net test.boot"'
