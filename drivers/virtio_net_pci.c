@@ -231,7 +231,7 @@ static int start(struct vnet *v, struct pci_dev *pd, const struct vpci_caps *cap
 	u8 gen;
 	int r;
 
-	v->device = region(pd, bars, &caps->device, 8);
+	v->device = region(pd, bars, &caps->device, 6);
 	if (!notify || !v->device)
 		return -EINVAL;
 	if ((r = reset(v)))
@@ -245,6 +245,8 @@ static int start(struct vnet *v, struct pci_dev *pd, const struct vpci_caps *cap
 	v->features = vnet_features(offered);
 	if (!v->features)
 		return -EOPNOTSUPP;
+	if (caps->device.len < VNET_CFG_STATUS + 2)
+		v->features &= ~VNET_F_STATUS;   /* no room for the status field: assume link */
 	w32(v, VPCI_GFSELECT, 0);
 	w32(v, VPCI_GF, (u32)v->features);
 	w32(v, VPCI_GFSELECT, 1);
