@@ -7,8 +7,9 @@
 # QEMU hub (with slirp): test.net.loop sends each way a full-size frame
 # tagged VLAN 42 to a MAC neither NIC owns, and a multicast frame, which
 # must arrive unchanged: what a switch uplink on a trunk needs (promiscuous,
-# no VLAN stripping or filtering). A boot without any NIC says so and powers
-# off cleanly.
+# no VLAN stripping or filtering). With both links set down (QEMU monitor)
+# the NICs report no link and test.net skips them; a boot without any NIC
+# says so; both power off cleanly.
 . "$(dirname "$0")/../lib.sh"
 
 MAC0=52:54:00:e1:00:01 MAC1=52:54:00:7e:00:02 MAC2=52:54:00:7e:00:03
@@ -53,6 +54,25 @@ for p in 'e1000e0 -> vnet0' 'vnet0 -> e1000e0'; do
 done
 expect "$log" 'test\.net: loop: PASS' "loop verdict"
 [ "$rc" = 0 ] && pass "hub boot: clean poweroff" || fail "hub boot: QEMU exit code $rc (see $log)"
+
+# ---- links down: QEMU's monitor (on FIFOs) unplugs both cables before the kernel runs ----
+mkfifo "$WORK/mon.in" "$WORK/mon.out"
+qemu_boot "$WORK/nics.stick" "$WORK/down.log" 60 -- -chardev pipe,id=mon,path="$WORK/mon" -mon chardev=mon \
+	-netdev user,id=n0 -device e1000e,netdev=n0,mac=$MAC0 \
+	-netdev user,id=n1 -device virtio-net-pci,netdev=n1,disable-legacy=on,mac=$MAC1 &
+qpid=$!
+timeout 90 cat "$WORK/mon.out" > /dev/null &
+# Opening the FIFO waits for QEMU; never forever.
+timeout 30 sh -c 'printf "set_link n0 off\nset_link n1 off\n" > "$1"' sh "$WORK/mon.in" ||
+	fail "link down: QEMU's monitor never opened"
+wait "$qpid"
+rc=$?
+log=$WORK/down.log
+expect "$log" "net: e1000e0: MAC $MAC0, link down" "link down: e1000e sees it (STATUS.LU)"
+expect "$log" "net: vnet0: MAC $MAC1, link down" "link down: virtio-net sees it (config status)"
+expect "$log" 'test\.net: e1000e0: no link after 3 s; skipped' "link down: test.net skips the e1000e"
+expect "$log" 'test\.net: no NIC with link' "link down: nothing to test"
+[ "$rc" = 0 ] && pass "link down: clean poweroff" || fail "link down: QEMU exit code $rc"
 
 # ---- no NIC at all ----
 make_stick "$WORK/none.stick" 'kernel.cmdline = "test.net test.boot"'
