@@ -271,10 +271,8 @@ static int start(struct vnet *v, struct pci_dev *pd, const struct vpci_caps *cap
 		memcpy(v->nd.mac, base, 6);
 		v->nd.mac[4] = pd->bus, v->nd.mac[5] = (u8)(pd->dev << 3 | pd->fn);
 	}
-	for (u16 i = 0; i < v->rx.vq.size; i++) {
-		vpci_vq_get(&v->rx.vq);
-		vpci_vq_push(&v->rx.vq, i, v->rx.buf_pa + (u32)i * BUF, BUF, true);
-	}
+	for (int id; (id = vpci_vq_get(&v->rx.vq)) >= 0;)
+		vpci_vq_push(&v->rx.vq, (u16)id, v->rx.buf_pa + (u32)id * BUF, BUF, true);
 	w8(v, VPCI_STATUS, VPCI_S_ACK | VPCI_S_DRIVER | VPCI_S_FEATURES_OK | VPCI_S_DRIVER_OK);
 	kick(&v->rx);
 	return 0;
