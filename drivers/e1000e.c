@@ -32,7 +32,7 @@ struct e1k {
 	struct e1k_txring tx;
 	struct e1k_rxring rx;
 	u8 *rxbuf, *txbuf;
-	paddr_t rxbuf_pa, txbuf_pa;
+	paddr_t ring_pa, rxbuf_pa, txbuf_pa;
 	u64 tx_full_since;               /* 0: the TX ring is not stuck full */
 	bool failed;
 };
@@ -141,8 +141,8 @@ static int hw_reset(struct e1k *e)
 
 static int hw_start(struct e1k *e)
 {
-	paddr_t ring_pa;
-	u8 *ring = pmm_alloc_page_zeroed(&ring_pa);
+	u8 *ring = pmm_alloc_page_zeroed(&e->ring_pa);
+	paddr_t ring_pa = e->ring_pa;
 	u16 rdt;
 
 	e->rxbuf_pa = pmm_alloc(BUF_PAGES, 1);
@@ -270,9 +270,16 @@ static int e1k_probe(struct pci_dev *pd)
 	if (r) {
 		pr_err("%s: %02x:%02x.%u %04x:%04x: not usable (%s)\n", e->nd.name, pd->bus, pd->dev,
 		       pd->fn, pd->vendor, pd->device, tv_strerror(r));
-		/* No DMA into rings we are about to forget; the buffers stay leaked. */
+		/* No DMA into rings we are about to give back. */
 		wr(e, E1K_RCTL, 0);
 		wr(e, E1K_TCTL, 0);
+		spin_ns(RESET_NS / 2);
+		if (e->ring_pa)
+			pmm_free(e->ring_pa, 1);
+		if (e->rxbuf_pa)
+			pmm_free(e->rxbuf_pa, BUF_PAGES);
+		if (e->txbuf_pa)
+			pmm_free(e->txbuf_pa, BUF_PAGES);
 		return r;
 	}
 	e->nd.ops = &e1k_ops;

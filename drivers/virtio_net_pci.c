@@ -29,7 +29,7 @@ struct vnet_q {
 	volatile u16 *notify;
 	u16 idx;
 	u8 *buf;
-	paddr_t buf_pa;
+	paddr_t ring_pa, buf_pa;
 };
 
 struct vnet {
@@ -86,7 +86,8 @@ static int queue_setup(struct vnet *v, struct vnet_q *q, u16 idx, volatile u8 *n
 	while (n > max)
 		n >>= 1;
 	vpci_vq_layout(n, &a, &u, &t);
-	mem = pmm_alloc_page_zeroed(&pa);
+	mem = pmm_alloc_page_zeroed(&q->ring_pa);
+	pa = q->ring_pa;
 	q->buf_pa = pmm_alloc(BUF_PAGES, 1);
 	if (!mem || !q->buf_pa || t > 4096)
 		return -ENOMEM;
@@ -104,6 +105,14 @@ static int queue_setup(struct vnet *v, struct vnet_q *q, u16 idx, volatile u8 *n
 	w64(v, VPCI_Q_USED, pa + u);
 	w16(v, VPCI_Q_ENABLE, 1);
 	return 0;
+}
+
+static void queue_free(struct vnet_q *q)
+{
+	if (q->ring_pa)
+		pmm_free(q->ring_pa, 1);
+	if (q->buf_pa)
+		pmm_free(q->buf_pa, BUF_PAGES);
 }
 
 /* Reclaim finished transmissions. */
@@ -222,7 +231,7 @@ static int start(struct vnet *v, struct pci_dev *pd, const struct vpci_caps *cap
 	u8 gen;
 	int r;
 
-	v->device = region(pd, bars, &caps->device, 8);
+	v->device = region(pd, bars, &caps->device, 6);
 	if (!notify || !v->device)
 		return -EINVAL;
 	if ((r = reset(v)))
@@ -236,6 +245,8 @@ static int start(struct vnet *v, struct pci_dev *pd, const struct vpci_caps *cap
 	v->features = vnet_features(offered);
 	if (!v->features)
 		return -EOPNOTSUPP;
+	if (caps->device.len < VNET_CFG_STATUS + 2)
+		v->features &= ~VNET_F_STATUS;   /* no room for the status field: assume link */
 	w32(v, VPCI_GFSELECT, 0);
 	w32(v, VPCI_GF, (u32)v->features);
 	w32(v, VPCI_GFSELECT, 1);
@@ -260,10 +271,8 @@ static int start(struct vnet *v, struct pci_dev *pd, const struct vpci_caps *cap
 		memcpy(v->nd.mac, base, 6);
 		v->nd.mac[4] = pd->bus, v->nd.mac[5] = (u8)(pd->dev << 3 | pd->fn);
 	}
-	for (u16 i = 0; i < v->rx.vq.size; i++) {
-		vpci_vq_get(&v->rx.vq);
-		vpci_vq_push(&v->rx.vq, i, v->rx.buf_pa + (u32)i * BUF, BUF, true);
-	}
+	for (int id; (id = vpci_vq_get(&v->rx.vq)) >= 0;)
+		vpci_vq_push(&v->rx.vq, (u16)id, v->rx.buf_pa + (u32)id * BUF, BUF, true);
 	w8(v, VPCI_STATUS, VPCI_S_ACK | VPCI_S_DRIVER | VPCI_S_FEATURES_OK | VPCI_S_DRIVER_OK);
 	kick(&v->rx);
 	return 0;
@@ -299,8 +308,12 @@ static int vnet_probe(struct pci_dev *pd)
 		       tv_strerror(r));
 		if (v->common) {
 			w8(v, VPCI_STATUS, VPCI_S_FAILED);
-			reset(v);   /* no DMA into queues we forget */
+			/* No DMA into queues we give back; if the reset hangs, keep them. */
+			if (reset(v))
+				return r;
 		}
+		queue_free(&v->rx);
+		queue_free(&v->tx);
 		return r;
 	}
 	v->nd.ops = &vnet_ops;

@@ -64,6 +64,8 @@ void vpci_vq_init(struct vpci_vq *q, u16 size, void *mem)
 	q->used = (volatile u16 *)((u8 *)mem + u);
 	q->avail_idx = q->last_used = 0;
 	q->nfree = size;
+	for (unsigned i = 0; i < ARRAY_SIZE(q->busy); i++)
+		q->busy[i] = 0;
 	for (u16 i = 0; i < size; i++)
 		q->free[i] = size - 1 - i;
 }
@@ -85,6 +87,7 @@ void vpci_vq_push(struct vpci_vq *q, u16 id, u64 pa, u32 len, bool device_writes
 	q->desc[id].len = len;
 	q->desc[id].flags = device_writes ? VPCI_D_WRITE : 0;
 	q->desc[id].next = 0;
+	q->busy[id / 64] |= 1ull << (id % 64);
 	q->avail[2 + (q->avail_idx & (q->size - 1))] = id;
 	barrier();   /* the ring entry before the index that publishes it */
 	q->avail[1] = ++q->avail_idx;
@@ -104,7 +107,10 @@ int vpci_vq_pop(struct vpci_vq *q, u32 *len)
 	id = ring[q->last_used & (q->size - 1)].id;
 	*len = ring[q->last_used & (q->size - 1)].len;
 	q->last_used++;
-	return id < q->size ? (int)id : -EIO;
+	if (id >= q->size || !(q->busy[id / 64] & (1ull << (id % 64))))
+		return -EIO;
+	q->busy[id / 64] &= ~(1ull << (id % 64));
+	return (int)id;
 }
 
 bool vpci_vq_notify_wanted(const struct vpci_vq *q)

@@ -195,6 +195,8 @@ void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 	netdev_init();
 	if (cmdline_flag("test.net"))
 		netprobe_selftest();
+	if (cmdline_flag("test.net.loop"))
+		netprobe_looptest();
 	if (cmdline_flag("test.boot"))
 		boot_selftest();
 	rtc_init();

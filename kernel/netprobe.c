@@ -120,3 +120,20 @@ bool netprobe_dhcp_offer(const u8 *f, size_t len, const u8 mac[6], u32 xid, u32 
 	}
 	return false;
 }
+
+size_t netprobe_pattern(u8 *buf, size_t len, const u8 dst[6], const u8 src[6], u16 vlan, u8 seed)
+{
+	size_t h = 12;
+
+	memcpy(buf, dst, 6);
+	memcpy(buf + 6, src, 6);
+	if (vlan) {
+		put16(buf + h, 0x8100);
+		put16(buf + h + 2, vlan);
+		h += 4;
+	}
+	put16(buf + h, 0x88b5);
+	for (size_t i = h + 2; i < len; i++)
+		buf[i] = (u8)(seed + i * 7);
+	return len;
+}

@@ -13,9 +13,10 @@
  *    from different CPUs at once. Nothing here takes a lock.
  *  - xmit copies the frame before it returns; the caller keeps its buffer.
  *  - poll hands at most budget received frames to rx(rx_ctx, ...) one at a
- *    time, from inside poll; the frame is only valid during that call, and
- *    rx must not call back into the same device's poll. poll also reclaims
- *    finished transmissions and refills receive buffers.
+ *    time, from inside poll; the frame is only valid during that call. rx
+ *    may call xmit on the same device (a switch forwarding, a stack
+ *    replying) but never poll. poll also reclaims finished transmissions
+ *    and refills receive buffers.
  *  - notify, if set, may be called from interrupt context when frames wait;
  *    it should only wake the owner, which then calls poll. Drivers without
  *    interrupts never call it: the owner must poll.

@@ -22,7 +22,16 @@ size_t netprobe_dhcp_discover(u8 *buf, const u8 mac[6], u32 xid);
 /* True if f is a DHCP OFFER for (mac, xid); *yiaddr the offered address, *server who offers. */
 bool netprobe_dhcp_offer(const u8 *f, size_t len, const u8 mac[6], u32 xid, u32 *yiaddr, u32 *server);
 
+/*
+ * A test frame of len bytes (>= 18 with a tag, >= 14 without) from src to
+ * dst, 802.1Q-tagged with vlan unless it is 0, then EtherType 0x88b5 (local
+ * experimental) and a payload derived from seed. Returns len.
+ */
+size_t netprobe_pattern(u8 *buf, size_t len, const u8 dst[6], const u8 src[6], u16 vlan, u8 seed);
+
 /* test.net: for every NIC with link, ARP for 10.0.2.2 and ask DHCP for an address. */
 void netprobe_selftest(void);
+/* test.net.loop: NICs 0 and 1 share one wire; trunk frames cross it both ways unchanged. */
+void netprobe_looptest(void);
 
 #endif

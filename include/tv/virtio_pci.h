@@ -102,6 +102,7 @@ struct vpci_vq {
 	u16 avail_idx, last_used;
 	u16 nfree;
 	u16 free[VPCI_VQ_MAX];
+	u64 busy[VPCI_VQ_MAX / 64];  /* ids the device holds: each is returned once */
 };
 
 /* Byte offsets of the avail and used rings in one block of memory, and its size. */
@@ -115,7 +116,8 @@ void vpci_vq_put(struct vpci_vq *q, u16 id);
 void vpci_vq_push(struct vpci_vq *q, u16 id, u64 pa, u32 len, bool device_writes);
 /*
  * Take the next used buffer: its id, with *len what the device wrote;
- * -1 if none; -EIO for an id the device should never have returned.
+ * -1 if none; -EIO for an id the device does not hold (out of range, never
+ * made available, or returned twice).
  */
 int vpci_vq_pop(struct vpci_vq *q, u32 *len);
 /* False while the device asks not to be notified (VIRTQ_USED_F_NO_NOTIFY). */

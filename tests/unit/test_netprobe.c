@@ -133,5 +133,20 @@ TEST(dhcp_offer)
 	CHECK(!netprobe_dhcp_offer(f, 20, me, 7, &ip, &srv));
 }
 
-TEST_MAIN({ "arp_request", arp_request }, { "arp_reply", arp_reply }, { "dhcp_discover", dhcp_discover },
+TEST(pattern)
+{
+	static const u8 want_tagged[20] = { 0x01, 2, 3, 4, 5, 6, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56,
+					    0x81, 0x00, 0x00, 42, 0x88, 0xb5, 0x7e, 0x85 };
+	u8 f[1518], g[1518];
+
+	CHECK_EQ(netprobe_pattern(f, 1518, (const u8[6]){ 1, 2, 3, 4, 5, 6 }, me, 42, 0), 1518);
+	CHECK(memcmp(f, want_tagged, sizeof(want_tagged)) == 0);   /* payload byte i is seed + 7i */
+	CHECK_EQ(f[1517], (u8)(1517 * 7));
+	netprobe_pattern(g, 1518, (const u8[6]){ 1, 2, 3, 4, 5, 6 }, me, 42, 1);
+	CHECK(memcmp(f, g, 18) == 0 && memcmp(f, g, 1518) != 0);    /* the seed changes the payload */
+	netprobe_pattern(f, 60, gw, me, 0, 0);
+	CHECK_EQ(f[12] << 8 | f[13], 0x88b5);                       /* untagged */
+}
+
+TEST_MAIN({ "arp_request", arp_request }, { "pattern", pattern }, { "arp_reply", arp_reply }, { "dhcp_discover", dhcp_discover },
 	  { "dhcp_offer", dhcp_offer })

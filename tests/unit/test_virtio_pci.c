@@ -209,6 +209,20 @@ TEST(vq_hostile_device)
 	ring[0] = (struct vpci_used_elem){ .id = 8, .len = 1 };
 	used()[1] = 1;
 	CHECK_EQ(vpci_vq_pop(&q, &len), -EIO);
+	/* An id never made available, and one returned twice. */
+	vpci_vq_init(&q, 8, mem);
+	used()[1] = 0;
+	ring[0] = (struct vpci_used_elem){ .id = 2, .len = 1 };
+	used()[1] = 1;
+	CHECK_EQ(vpci_vq_pop(&q, &len), -EIO);
+	vpci_vq_init(&q, 8, mem);
+	used()[1] = 0;
+	vpci_vq_push(&q, (u16)vpci_vq_get(&q), 0x1000, 60, false);
+	ring[0] = (struct vpci_used_elem){ .id = 0, .len = 0 };
+	ring[1] = (struct vpci_used_elem){ .id = 0, .len = 0 };
+	used()[1] = 2;
+	CHECK_EQ(vpci_vq_pop(&q, &len), 0);
+	CHECK_EQ(vpci_vq_pop(&q, &len), -EIO);
 	/* An index that runs more than a ring ahead. */
 	vpci_vq_init(&q, 8, mem);
 	used()[1] = 9;
