@@ -143,6 +143,20 @@ static u8 blk_req(u32 type, u64 sector, u32 len, bool data_writable)
 	return ram[0x20000];
 }
 
+/* A backend that counts writes and accepts them all. */
+static int rec_writes;
+static int rec_read(struct blkdev *d, u64 lba, u32 count, void *buf)
+{
+	memset(buf, 0, count * 512);
+	return 0;
+}
+static int rec_write(struct blkdev *d, u64 lba, u32 count, const void *buf, bool fua)
+{
+	rec_writes++;
+	return 0;
+}
+static int rec_flush(struct blkdev *d) { return 0; }
+
 TEST(registers)
 {
 	blk_up(false);
@@ -212,6 +226,21 @@ TEST(blk_io)
 	CHECK_EQ(blk_req(77, 0, 0, true), 2);         /* unsupported */
 	CHECK_EQ(rd(&blk.t, VMMIO_STATUS) & VIRTIO_S_NEEDS_RESET, 0);
 
+	/* A read-only disk: the device refuses the write itself, whatever the backend would do. */
+	ovl.dev.ops->close(&ovl.dev);
+	{
+		static const struct blkdev_ops counting = { .read = rec_read, .write = rec_write,
+							    .flush = rec_flush };
+		struct blkdev d = { .ops = &counting, .sectors = 64, .read_only = true, .name = "t" };
+
+		memset(&blk, 0, sizeof(blk));
+		virtio_blk_init(&blk, &d, bounce, &host, &mem, 16);
+		driver_up(&blk.t, 1, FEAT);
+		rec_writes = 0;
+		CHECK_EQ(blk_req(1, 5, 512, false), 1);
+		CHECK_EQ(rec_writes, 0);
+		CHECK_EQ(blk_req(0, 5, 512, true), 0);
+	}
 	/* A read-only disk refuses writes and says so in its features. */
 	blk_up(true);
 	CHECK_EQ(rd(&blk.t, VMMIO_DEV_FEATURES) & (1u << 5), 1u << 5);
