@@ -160,10 +160,12 @@ fi
 # Debian's kernel has virtio-mmio and the virtio drivers as modules. The .deb
 # carries no modules.dep (depmod writes it at install time), so dependencies
 # come from each module's own "depends=" field; the load order puts them first.
-WANT_MODULES="virtio_mmio virtio_blk virtio_console virtio-rng"
+# virtio_pci is for the bare-QEMU comparison (scripts/bench.sh); under
+# thinvisor it finds no PCI bus and stays idle.
+WANT_MODULES="virtio_mmio virtio_blk virtio_console virtio-rng virtio_pci"
 MODDIR=$OUT/modules
 . "$OUT/VERSION"
-if [ ! -s "$MODDIR/order" ] || [ "$(cat "$MODDIR/release" 2>/dev/null)" != "$KERNEL_RELEASE" ]; then
+if [ ! -s "$MODDIR/order" ] || [ "$(cat "$MODDIR/release" 2>/dev/null)" != "$KERNEL_RELEASE $WANT_MODULES" ]; then
 	deb=$(ls "$CACHE"/linux-image-*.deb 2>/dev/null | head -1)
 	if [ -z "$deb" ]; then
 		echo "guest-assets: warning: no kernel .deb in assets/cache/: initramfs without virtio modules" >&2
@@ -189,7 +191,7 @@ if [ ! -s "$MODDIR/order" ] || [ "$(cat "$MODDIR/release" 2>/dev/null)" != "$KER
 			echo "$1.ko" >>"$MODDIR.tmp/order"
 		}
 		for m in $WANT_MODULES; do add "$m"; done
-		echo "$KERNEL_RELEASE" >"$MODDIR.tmp/release"
+		echo "$KERNEL_RELEASE $WANT_MODULES" >"$MODDIR.tmp/release"
 		rm -rf "$MODDIR" "$x"
 		mv "$MODDIR.tmp" "$MODDIR"
 		trap - EXIT
