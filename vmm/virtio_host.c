@@ -27,7 +27,7 @@ struct vm_virtio {
 	unsigned reports[GUEST_VIRTIO_MAX];
 	char names[GUEST_VIRTIO_MAX][16];
 	struct drbg drbg;
-	bool hw_rdseed, hw_rdrand;
+	bool hw_rdrand;
 };
 
 /* ---- guest RAM: vm_read/vm_write refuse anything that is not this VM's RAM ---- */
@@ -70,15 +70,7 @@ static void broken(struct virtio_mmio *d, const char *why)
 			++vv->reports[i] == MAX_REPORTS ? " (further reports suppressed)" : "");
 }
 
-/* ---- entropy: the CPU's generator if it has one, else the DRBG ---- */
-
-static bool rdseed64(u64 *v)
-{
-	unsigned char ok;
-
-	asm volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok));
-	return ok;
-}
+/* ---- entropy: the CPU's RDRAND if it has one, else the DRBG ---- */
 
 static bool rdrand64(u64 *v)
 {
@@ -93,13 +85,13 @@ static void rng_fill(void *ctx, void *buf, u64 n)
 	struct vm_virtio *vv = ctx;
 	u8 *p = buf;
 
-	while (n && (vv->hw_rdseed || vv->hw_rdrand)) {
+	while (n && vv->hw_rdrand) {
 		u64 v;
 		bool ok = false;
 
-		/* Both may run dry for a moment; retry a little, then use the DRBG. */
+		/* It may run dry for a moment; retry a little, then use the DRBG. */
 		for (int t = 0; t < 10 && !ok; t++)
-			ok = vv->hw_rdseed ? rdseed64(&v) : rdrand64(&v);
+			ok = rdrand64(&v);
 		if (!ok)
 			break;
 		memcpy(p, &v, n < 8 ? n : 8);
@@ -124,13 +116,12 @@ static void rng_seed(struct vm_virtio *vv, struct vm *vm)
 	seed[32] = (u64)rtc_wall_secs(&at_ns) ^ at_ns;
 	seed[33] = (u64)(uintptr_t)vm ^ vm->id;
 	drbg_seed(&vv->drbg, seed, sizeof(seed));
+	/*
+	 * RDRAND is the CPU's DRBG, reseeded from its own entropy source: what
+	 * a guest's rng needs. (RDSEED gives raw seeds, slowly: not needed.)
+	 */
 	arch_cpuid(1, 0, r);
 	vv->hw_rdrand = r[2] & (1u << 30);
-	arch_cpuid(0, 0, r);
-	if (r[0] >= 7) {
-		arch_cpuid(7, 0, r);
-		vv->hw_rdseed = r[1] & (1u << 18);
-	}
 }
 
 static void con_out(void *ctx, const u8 *buf, u64 n)
@@ -140,10 +131,25 @@ static void con_out(void *ctx, const u8 *buf, u64 n)
 
 /* ---- set-up ---- */
 
-static int place(struct vm *vm, struct virtio_mmio *d, const char *name, char *why, size_t whylen)
+/* A zeroed device of size bytes for the next slot (freed with the VM), or NULL. */
+static void *new_dev(struct vm *vm, size_t size)
 {
 	struct vm_virtio *vv = vm->virtio;
-	unsigned i = vv->n;
+	void *d = kzalloc(size);
+
+	if (d) {
+		vv->slot[vv->n] = d;    /* the transport is each device's first member */
+		vm->overhead_bytes += size;
+	}
+	return d;
+}
+
+/* The device in the next slot goes on the bus. */
+static int place(struct vm *vm, const char *name, char *why, size_t whylen)
+{
+	struct vm_virtio *vv = vm->virtio;
+	unsigned i = vv->n++;
+	struct virtio_mmio *d = vv->slot[i];
 	int r;
 
 	d->broken = broken;
@@ -151,23 +157,19 @@ static int place(struct vm *vm, struct virtio_mmio *d, const char *name, char *w
 	d->name = vv->names[i];
 	r = vm_bus_add(vm, true, GUEST_VIRTIO_BASE + i * GUEST_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
 		       &virtio_ops, d);
-	if (r) {
+	if (r)
 		snprintf(why, whylen, "cannot place %s (%d)", name, r);
-		return r;
-	}
-	vv->slot[vv->n++] = d;
-	return 0;
+	return r;
 }
 
 int vm_virtio_init(struct vm *vm, char *why, size_t whylen)
 {
 	const struct vm_config *c = &vm->cfg;
 	struct vq_mem mem = { vm, mem_read, mem_write, mem_contains };
-	struct vm_virtio *vv;
+	struct vm_virtio *vv = kzalloc(sizeof(*vv));
 	char name[16];
 	int r;
 
-	vv = kzalloc(sizeof(*vv));
 	if (!vv)
 		goto nomem;
 	vm->virtio = vv;
@@ -180,38 +182,33 @@ int vm_virtio_init(struct vm *vm, char *why, size_t whylen)
 		r = disk_open(&c->disk[n], n, &vv->disk[n], why, whylen);
 		if (r)
 			return r;
-		b = kzalloc(sizeof(*b));
 		vv->bounce[n] = kmalloc(VIRTIO_BLK_BOUNCE);
-		if (!b || !vv->bounce[n]) {
-			kfree(b);
+		b = new_dev(vm, sizeof(*b));
+		if (!b || !vv->bounce[n])
 			goto nomem;
-		}
-		vm->overhead_bytes += sizeof(*b) + VIRTIO_BLK_BOUNCE;
-		virtio_blk_init(b, vv->disk[n], vv->bounce[n], &vm->host, &mem,
-				GUEST_GSI_VIRTIO0 + vv->n);
+		vm->overhead_bytes += VIRTIO_BLK_BOUNCE;
+		virtio_blk_init(b, vv->disk[n], vv->bounce[n], &vm->host, &mem, GUEST_GSI_VIRTIO0 + vv->n);
 		snprintf(name, sizeof(name), "virtio-blk%u", n);
-		if ((r = place(vm, &b->t, name, why, whylen)))
+		if ((r = place(vm, name, why, whylen)))
 			return r;
 	}
 	if (c->virtio_console) {
-		struct virtio_con *con = kzalloc(sizeof(*con));
+		struct virtio_con *con = new_dev(vm, sizeof(*con));
 
 		if (!con)
 			goto nomem;
-		vm->overhead_bytes += sizeof(*con);
 		virtio_con_init(con, con_out, vm, &vm->host, &mem, GUEST_GSI_VIRTIO0 + vv->n);
-		if ((r = place(vm, &con->t, "virtio-console", why, whylen)))
+		if ((r = place(vm, "virtio-console", why, whylen)))
 			return r;
 	}
 	if (c->virtio_rng) {
-		struct virtio_rng *rng = kzalloc(sizeof(*rng));
+		struct virtio_rng *rng = new_dev(vm, sizeof(*rng));
 
 		if (!rng)
 			goto nomem;
-		vm->overhead_bytes += sizeof(*rng);
 		rng_seed(vv, vm);
 		virtio_rng_init(rng, rng_fill, vv, &vm->host, &mem, GUEST_GSI_VIRTIO0 + vv->n);
-		if ((r = place(vm, &rng->t, "virtio-rng", why, whylen)))
+		if ((r = place(vm, "virtio-rng", why, whylen)))
 			return r;
 	}
 	return 0;
@@ -261,8 +258,9 @@ void vm_virtio_free(struct vm *vm)
 
 	if (!vv)
 		return;
-	for (unsigned i = 0; i < vv->n; i++)
-		kfree(vv->slot[i]->dev);
+	/* A device allocated for a slot that never got placed is freed too. */
+	for (unsigned i = 0; i <= vv->n && i < GUEST_VIRTIO_MAX; i++)
+		kfree(vv->slot[i]);
 	for (unsigned n = 0; n < VMCFG_DISKS_MAX; n++) {
 		disk_close(vv->disk[n]);
 		kfree(vv->bounce[n]);

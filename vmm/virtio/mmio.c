@@ -83,6 +83,25 @@ void virtio_mmio_used(struct virtio_mmio *d, unsigned q)
 	}
 }
 
+/* The ring address a QueueDesc/Driver/Device Low or High register holds half of, or NULL. */
+static u64 *ring_addr(struct virtq *q, u64 off)
+{
+	switch (off & ~4ull) {
+	case VMMIO_QUEUE_DESC_LO: return &q->desc;
+	case VMMIO_QUEUE_AVAIL_LO: return &q->avail;
+	case VMMIO_QUEUE_USED_LO: return &q->used;
+	}
+	return NULL;
+}
+
+/* Set the low (off & 4 clear) or high half of *r. */
+static void set_half(u64 *r, u64 off, u32 v)
+{
+	unsigned sh = off & 4 ? 32 : 0;
+
+	*r = (*r & ~(0xffffffffull << sh)) | ((u64)v << sh);
+}
+
 static struct virtq *selq(struct virtio_mmio *d)
 {
 	return d->queue_sel < d->ops->nqueues ? &d->q[d->queue_sel] : NULL;
@@ -121,19 +140,17 @@ int virtio_mmio_read(struct virtio_mmio *d, u64 off, unsigned size, u64 *val)
 	case VMMIO_STATUS: *val = d->status; break;
 	case VMMIO_CONFIG_GEN: *val = 0; break;
 	case VMMIO_QUEUE_NUM: *val = q ? q->size : 0; break;
-	case VMMIO_QUEUE_DESC_LO: *val = q ? (u32)q->desc : 0; break;
-	case VMMIO_QUEUE_DESC_HI: *val = q ? (u32)(q->desc >> 32) : 0; break;
-	case VMMIO_QUEUE_AVAIL_LO: *val = q ? (u32)q->avail : 0; break;
-	case VMMIO_QUEUE_AVAIL_HI: *val = q ? (u32)(q->avail >> 32) : 0; break;
-	case VMMIO_QUEUE_USED_LO: *val = q ? (u32)q->used : 0; break;
-	case VMMIO_QUEUE_USED_HI: *val = q ? (u32)(q->used >> 32) : 0; break;
+	case VMMIO_QUEUE_DESC_LO ... VMMIO_QUEUE_USED_HI:
+		if (q && ring_addr(q, off))
+			*val = (u32)(*ring_addr(q, off) >> (off & 4 ? 32 : 0));
+		else
+			*val = 0;
+		break;
 	default: *val = 0; break;    /* write-only and reserved registers */
 	}
 	return 0;
 }
 
-static void set_lo(u64 *r, u32 v) { *r = (*r & ~0xffffffffull) | v; }
-static void set_hi(u64 *r, u32 v) { *r = (*r & 0xffffffffull) | ((u64)v << 32); }
 
 static void write_status(struct virtio_mmio *d, u32 v)
 {
@@ -168,15 +185,10 @@ static void write_queue(struct virtio_mmio *d, struct virtq *q, u64 off, u32 v)
 	}
 	if (q->ready)
 		return;    /* the spec forbids changing a live queue: ignore */
-	switch (off) {
-	case VMMIO_QUEUE_NUM: q->size = (u16)(v > 0xffff ? 0 : v); break;
-	case VMMIO_QUEUE_DESC_LO: set_lo(&q->desc, v); break;
-	case VMMIO_QUEUE_DESC_HI: set_hi(&q->desc, v); break;
-	case VMMIO_QUEUE_AVAIL_LO: set_lo(&q->avail, v); break;
-	case VMMIO_QUEUE_AVAIL_HI: set_hi(&q->avail, v); break;
-	case VMMIO_QUEUE_USED_LO: set_lo(&q->used, v); break;
-	case VMMIO_QUEUE_USED_HI: set_hi(&q->used, v); break;
-	}
+	if (off == VMMIO_QUEUE_NUM)
+		q->size = (u16)(v > 0xffff ? 0 : v);
+	else if (ring_addr(q, off))
+		set_half(ring_addr(q, off), off, v);
 }
 
 int virtio_mmio_write(struct virtio_mmio *d, u64 off, unsigned size, u64 val)
@@ -197,10 +209,8 @@ int virtio_mmio_write(struct virtio_mmio *d, u64 off, unsigned size, u64 val)
 	case VMMIO_DRV_FEATURES:
 		if (d->status & VIRTIO_S_FEATURES_OK)
 			break;
-		if (d->drv_features_sel == 0)
-			set_lo(&d->drv_features, v);
-		else if (d->drv_features_sel == 1)
-			set_hi(&d->drv_features, v);
+		if (d->drv_features_sel < 2)
+			set_half(&d->drv_features, d->drv_features_sel * 4, v);
 		break;
 	case VMMIO_QUEUE_SEL: d->queue_sel = v; break;
 	case VMMIO_STATUS: write_status(d, v); break;
@@ -219,12 +229,7 @@ int virtio_mmio_write(struct virtio_mmio *d, u64 off, unsigned size, u64 val)
 		break;
 	case VMMIO_QUEUE_NUM:
 	case VMMIO_QUEUE_READY:
-	case VMMIO_QUEUE_DESC_LO:
-	case VMMIO_QUEUE_DESC_HI:
-	case VMMIO_QUEUE_AVAIL_LO:
-	case VMMIO_QUEUE_AVAIL_HI:
-	case VMMIO_QUEUE_USED_LO:
-	case VMMIO_QUEUE_USED_HI:
+	case VMMIO_QUEUE_DESC_LO ... VMMIO_QUEUE_USED_HI:
 		if (q)
 			write_queue(d, q, off, v);
 		break;
