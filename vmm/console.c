@@ -75,8 +75,9 @@ void vm_console_putc(struct vm *vm, u8 c)
 }
 
 /* virtio-console output (vm->lock held); kept out of the ring, which is the UART's. */
-void vm_console_hvc(struct vm *vm, const u8 *buf, u64 n)
+void vm_console_hvc(void *ctx, const u8 *buf, u64 n)
 {
+	struct vm *vm = ctx;
 	irqflags_t f = spin_lock_irqsave(&vm->con_lock);
 
 	for (u64 i = 0; i < n; i++)

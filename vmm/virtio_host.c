@@ -30,38 +30,11 @@ struct vm_virtio {
 	bool hw_rdrand;
 };
 
-/* ---- guest RAM: vm_read/vm_write refuse anything that is not this VM's RAM ---- */
-
-static int mem_read(void *ctx, u64 gpa, void *dst, u64 len)
-{
-	return vm_read(ctx, gpa, dst, len);
-}
-
-static int mem_write(void *ctx, u64 gpa, const void *src, u64 len)
-{
-	return vm_write(ctx, gpa, src, len);
-}
-
-static bool mem_contains(void *ctx, u64 gpa, u64 len)
-{
-	return vm_ram_contains(ctx, gpa, len);
-}
-
-static int mmio_rd(void *d, u64 off, unsigned sz, u64 *v)
-{
-	return virtio_mmio_read(d, off, sz, v);
-}
-
-static int mmio_wr(void *d, u64 off, unsigned sz, u64 v)
-{
-	return virtio_mmio_write(d, off, sz, v);
-}
-
-static const struct vio_ops virtio_ops = { mmio_rd, mmio_wr };
+static const struct vio_ops virtio_ops = { virtio_mmio_read, virtio_mmio_write };
 
 static void broken(struct virtio_mmio *d, const char *why)
 {
-	struct vm *vm = d->mem.ctx;
+	struct vm *vm = d->mem.vm;
 	struct vm_virtio *vv = vm->virtio;
 	unsigned i = (unsigned)((d->gsi - GUEST_GSI_VIRTIO0) % GUEST_VIRTIO_MAX);
 
@@ -124,11 +97,6 @@ static void rng_seed(struct vm_virtio *vv, struct vm *vm)
 	vv->hw_rdrand = r[2] & (1u << 30);
 }
 
-static void con_out(void *ctx, const u8 *buf, u64 n)
-{
-	vm_console_hvc(ctx, buf, n);
-}
-
 /* ---- set-up ---- */
 
 /* A zeroed device of size bytes for the next slot (freed with the VM), or NULL. */
@@ -144,28 +112,26 @@ static void *new_dev(struct vm *vm, size_t size)
 	return d;
 }
 
-/* The device in the next slot goes on the bus. */
-static int place(struct vm *vm, const char *name, char *why, size_t whylen)
+/* The device in the next slot goes on the bus (it fails only for want of memory). */
+static int place(struct vm *vm, const char *name)
 {
 	struct vm_virtio *vv = vm->virtio;
 	unsigned i = vv->n++;
 	struct virtio_mmio *d = vv->slot[i];
-	int r;
 
+	vm->nvirtio = vv->n;
 	d->broken = broken;
 	tv_strlcpy(vv->names[i], name, sizeof(vv->names[i]));
 	d->name = vv->names[i];
-	r = vm_bus_add(vm, true, GUEST_VIRTIO_BASE + i * GUEST_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
-		       &virtio_ops, d);
-	if (r)
-		snprintf(why, whylen, "cannot place %s (%d)", name, r);
-	return r;
+	return vm_bus_add(vm, true, GUEST_VIRTIO_BASE + i * GUEST_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
+			  &virtio_ops, d);
 }
 
 int vm_virtio_init(struct vm *vm, char *why, size_t whylen)
 {
 	const struct vm_config *c = &vm->cfg;
-	struct vq_mem mem = { vm, mem_read, mem_write, mem_contains };
+	/* vm_read/vm_write refuse anything that is not this VM's RAM */
+	struct vq_mem mem = { vm, vm_read, vm_write, vm_ram_contains };
 	struct vm_virtio *vv = kzalloc(sizeof(*vv));
 	char name[16];
 	int r;
@@ -189,17 +155,17 @@ int vm_virtio_init(struct vm *vm, char *why, size_t whylen)
 		vm->overhead_bytes += VIRTIO_BLK_BOUNCE;
 		virtio_blk_init(b, vv->disk[n], vv->bounce[n], &vm->host, &mem, GUEST_GSI_VIRTIO0 + vv->n);
 		snprintf(name, sizeof(name), "virtio-blk%u", n);
-		if ((r = place(vm, name, why, whylen)))
-			return r;
+		if (place(vm, name))
+			goto nomem;
 	}
 	if (c->virtio_console) {
 		struct virtio_con *con = new_dev(vm, sizeof(*con));
 
 		if (!con)
 			goto nomem;
-		virtio_con_init(con, con_out, vm, &vm->host, &mem, GUEST_GSI_VIRTIO0 + vv->n);
-		if ((r = place(vm, "virtio-console", why, whylen)))
-			return r;
+		virtio_con_init(con, vm_console_hvc, vm, &vm->host, &mem, GUEST_GSI_VIRTIO0 + vv->n);
+		if (place(vm, "virtio-console"))
+			goto nomem;
 	}
 	if (c->virtio_rng) {
 		struct virtio_rng *rng = new_dev(vm, sizeof(*rng));
@@ -208,18 +174,13 @@ int vm_virtio_init(struct vm *vm, char *why, size_t whylen)
 			goto nomem;
 		rng_seed(vv, vm);
 		virtio_rng_init(rng, rng_fill, vv, &vm->host, &mem, GUEST_GSI_VIRTIO0 + vv->n);
-		if ((r = place(vm, "virtio-rng", why, whylen)))
-			return r;
+		if (place(vm, "virtio-rng"))
+			goto nomem;
 	}
 	return 0;
 nomem:
 	snprintf(why, whylen, "out of host memory for virtio devices");
 	return -ENOMEM;
-}
-
-unsigned vm_virtio_count(const struct vm *vm)
-{
-	return vm->virtio ? vm->virtio->n : 0;
 }
 
 /* A guest reset: every device back to its power-on state; disks keep their data. */

@@ -14,21 +14,21 @@
 static unsigned char ram[RAM];
 
 static bool ok_range(u64 gpa, u64 len) { return len && gpa < RAM && len <= RAM - gpa; }
-static int m_read(void *ctx, u64 gpa, void *dst, u64 len)
+static int m_read(struct vm *vm, u64 gpa, void *dst, u64 len)
 {
 	if (!ok_range(gpa, len))
 		return -EFAULT;
 	memcpy(dst, ram + gpa, len);
 	return 0;
 }
-static int m_write(void *ctx, u64 gpa, const void *src, u64 len)
+static int m_write(struct vm *vm, u64 gpa, const void *src, u64 len)
 {
 	if (!ok_range(gpa, len))
 		return -EFAULT;
 	memcpy(ram + gpa, src, len);
 	return 0;
 }
-static bool m_contains(void *ctx, u64 gpa, u64 len) { return ok_range(gpa, len); }
+static bool m_contains(struct vm *vm, u64 gpa, u64 len) { return ok_range(gpa, len); }
 static const struct vq_mem mem = { NULL, m_read, m_write, m_contains };
 
 static bool line;
@@ -101,8 +101,8 @@ static void avail(unsigned q, u16 head)
 #define FEAT ((1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_EVENT_IDX) | (1ull << VIRTIO_F_INDIRECT_DESC))
 
 /* ---- a disk over an overlay ---- */
-static void *t_alloc(void *ctx, u64 size) { return calloc(1, size); }
-static void t_free(void *ctx, void *p) { free(p); }
+static void *t_alloc(size_t size) { return calloc(1, size); }
+static void t_free(void *p) { free(p); }
 static unsigned char image[64 * 512];
 static struct overlay ovl;
 static struct virtio_blk blk;
@@ -115,8 +115,7 @@ static void blk_up(bool ro)
 	memset(ram, 0, sizeof(ram));
 	if (ovl.dev.ops)
 		ovl.dev.ops->close(&ovl.dev);
-	CHECK_EQ(overlay_init(&ovl, image, sizeof(image), 0, ro, "stick:disk.img", t_alloc, t_free,
-			      NULL, 0), 0);
+	CHECK_EQ(overlay_init(&ovl, image, sizeof(image), 0, ro, "stick:disk.img", t_alloc, t_free, 0), 0);
 	memset(&blk, 0, sizeof(blk));
 	virtio_blk_init(&blk, &ovl.dev, bounce, &host, &mem, 16);
 	blk.t.broken = on_broken;
@@ -375,7 +374,7 @@ TEST(overlay_sparse)
 	for (unsigned i = 0; i < sizeof(img); i++)
 		img[i] = (unsigned char)(i ^ (i >> 8));
 	/* 10000 bytes round up to 20 sectors; the disk is made 100 000 sectors. */
-	CHECK_EQ(overlay_init(&o, img, sizeof(img), 100000, false, "t", t_alloc, t_free, NULL, 0), 0);
+	CHECK_EQ(overlay_init(&o, img, sizeof(img), 100000, false, "t", t_alloc, t_free, 0), 0);
 	CHECK_EQ(o.dev.sectors, 100000);
 	CHECK_EQ(o.dev.ops->read(&o.dev, 0, 16, buf), 0);
 	CHECK(memcmp(buf, img, 8192) == 0);
@@ -409,13 +408,13 @@ TEST(overlay_sparse)
 	CHECK_EQ(o.bytes, 0);
 
 	/* A cap on overlay memory: writes beyond it fail with -ENOMEM. */
-	CHECK_EQ(overlay_init(&o, img, sizeof(img), 1000, false, "t", t_alloc, t_free, NULL,
+	CHECK_EQ(overlay_init(&o, img, sizeof(img), 1000, false, "t", t_alloc, t_free,
 			      OVERLAY_LEAF * sizeof(void *) + 2 * OVERLAY_BLOCK + 64), 0);
 	CHECK_EQ(o.dev.ops->write(&o.dev, 0, 16, buf, false), 0);
 	CHECK_EQ(o.dev.ops->write(&o.dev, 16, 8, buf, false), -ENOMEM);
 	o.dev.ops->close(&o.dev);
 	/* Read-only. */
-	CHECK_EQ(overlay_init(&o, img, sizeof(img), 0, true, "t", t_alloc, t_free, NULL, 0), 0);
+	CHECK_EQ(overlay_init(&o, img, sizeof(img), 0, true, "t", t_alloc, t_free, 0), 0);
 	CHECK_EQ(o.dev.sectors, 20);
 	CHECK_EQ(o.dev.ops->write(&o.dev, 0, 1, buf, false), -EROFS);
 	o.dev.ops->close(&o.dev);

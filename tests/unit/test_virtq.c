@@ -18,7 +18,7 @@ static bool ok_range(u64 gpa, u64 len)
 	return len && gpa < RAM && len <= RAM - gpa;
 }
 
-static int m_read(void *ctx, u64 gpa, void *dst, u64 len)
+static int m_read(struct vm *vm, u64 gpa, void *dst, u64 len)
 {
 	if (!ok_range(gpa, len)) {
 		outside++;
@@ -28,7 +28,7 @@ static int m_read(void *ctx, u64 gpa, void *dst, u64 len)
 	return 0;
 }
 
-static int m_write(void *ctx, u64 gpa, const void *src, u64 len)
+static int m_write(struct vm *vm, u64 gpa, const void *src, u64 len)
 {
 	if (!ok_range(gpa, len)) {
 		outside++;
@@ -38,7 +38,7 @@ static int m_write(void *ctx, u64 gpa, const void *src, u64 len)
 	return 0;
 }
 
-static bool m_contains(void *ctx, u64 gpa, u64 len)
+static bool m_contains(struct vm *vm, u64 gpa, u64 len)
 {
 	return ok_range(gpa, len);
 }

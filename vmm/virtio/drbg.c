@@ -40,7 +40,7 @@ void chacha20_block(const u32 key[8], u32 counter, const u32 nonce[3], u8 out[64
 	}
 }
 
-static void next_block(struct drbg *g, u8 out[64])
+static inline void next_block(struct drbg *g, u8 out[64])
 {
 	/* Counter in the block-counter word and the first nonce word: never repeats. */
 	u32 nonce[3] = { (u32)(g->counter >> 32), 0x76726e67 /* "gnrv" */, 0 };

@@ -17,12 +17,7 @@ static u64 dev_features(const struct virtio_mmio *d)
 	return d->ops->features | TRANSPORT_FEATURES;
 }
 
-bool virtio_has(const struct virtio_mmio *d, unsigned f)
-{
-	return (d->drv_features >> f) & 1;
-}
-
-static void update_irq(struct virtio_mmio *d)
+static inline void update_irq(struct virtio_mmio *d)
 {
 	d->host.set_irq(d->host.ctx, d->gsi, d->isr != 0);
 }
@@ -107,8 +102,9 @@ static struct virtq *selq(struct virtio_mmio *d)
 	return d->queue_sel < d->ops->nqueues ? &d->q[d->queue_sel] : NULL;
 }
 
-int virtio_mmio_read(struct virtio_mmio *d, u64 off, unsigned size, u64 *val)
+int virtio_mmio_read(void *dev, u64 off, unsigned size, u64 *val)
 {
+	struct virtio_mmio *d = dev;
 	struct virtq *q = selq(d);
 	u64 f;
 
@@ -191,8 +187,44 @@ static void write_queue(struct virtio_mmio *d, struct virtq *q, u64 off, u32 v)
 		set_half(ring_addr(q, off), off, v);
 }
 
-int virtio_mmio_write(struct virtio_mmio *d, u64 off, unsigned size, u64 val)
+/*
+ * Serve queue qi: every available chain goes through the device's request()
+ * and into the used ring; interrupts as the driver asked, and a re-check
+ * after publishing avail_event so no buffer is left behind.
+ */
+static vq_err drain(struct virtio_mmio *d, unsigned qi)
 {
+	struct vq_chain *c = &d->chain;
+	struct virtq *q = &d->q[qi];
+	bool indirect = virtio_has(d, VIRTIO_F_INDIRECT_DESC);
+	vq_err e = NULL;
+	unsigned rounds = 0;
+	int r;
+
+	/*
+	 * A second vCPU may keep adding buffers while this one works: a bounded
+	 * number of rounds keeps a hostile guest from holding the VMM here.
+	 */
+	do {
+		/* At most a queue's worth per round: the guest cannot keep the VMM here forever. */
+		for (unsigned n = 0; n < q->size && (r = virtq_pop(q, &d->mem, indirect, c, &e)) > 0; n++) {
+			u32 len = d->ops->request(d, c, &e);
+
+			if (e)
+				return e;
+			if (virtq_push(q, &d->mem, c->head, len))
+				return "used ring unwritable";
+		}
+		if (e)
+			return e;
+		virtio_mmio_used(d, qi);
+	} while (++rounds < 16 && virtq_pending(q, &d->mem));
+	return NULL;
+}
+
+int virtio_mmio_write(void *dev, u64 off, unsigned size, u64 val)
+{
+	struct virtio_mmio *d = dev;
 	struct virtq *q = selq(d);
 	u32 v = (u32)val;
 	vq_err e;
@@ -221,9 +253,9 @@ int virtio_mmio_write(struct virtio_mmio *d, u64 off, unsigned size, u64 val)
 	case VMMIO_QUEUE_NOTIFY:
 		d->notifies++;
 		/* Before DRIVER_OK, on a broken device or a queue not ready: ignored. */
-		if (!live(d) || v >= d->ops->nqueues || !d->q[v].ready)
+		if (!live(d) || v >= d->ops->nqueues || !d->q[v].ready || !((d->ops->served >> v) & 1))
 			break;
-		e = d->ops->notify(d, v);
+		e = drain(d, v);
 		if (e)
 			virtio_mmio_fail(d, e);
 		break;
@@ -238,31 +270,3 @@ int virtio_mmio_write(struct virtio_mmio *d, u64 off, unsigned size, u64 val)
 	return 0;
 }
 
-vq_err virtio_mmio_drain(struct virtio_mmio *d, unsigned qi, struct vq_chain *c, virtio_chain_fn fn)
-{
-	struct virtq *q = &d->q[qi];
-	bool indirect = virtio_has(d, VIRTIO_F_INDIRECT_DESC);
-	vq_err e = NULL;
-	unsigned rounds = 0;
-	int r;
-
-	/*
-	 * A second vCPU may keep adding buffers while this one works: a bounded
-	 * number of rounds keeps a hostile guest from holding the VMM here.
-	 */
-	do {
-		/* At most a queue's worth per round: the guest cannot keep the VMM here forever. */
-		for (unsigned n = 0; n < q->size && (r = virtq_pop(q, &d->mem, indirect, c, &e)) > 0; n++) {
-			u32 len = fn(d, c, &e);
-
-			if (e)
-				return e;
-			if (virtq_push(q, &d->mem, c->head, len))
-				return "used ring unwritable";
-		}
-		if (e)
-			return e;
-		virtio_mmio_used(d, qi);
-	} while (++rounds < 16 && virtq_pending(q, &d->mem));
-	return NULL;
-}
