@@ -50,6 +50,9 @@ static void emit(struct vm *vm, const char *tag, char *line, unsigned *len)
 	*len = 0;
 }
 
+_Static_assert(sizeof(((struct vm *)0)->hvc_line) == sizeof(((struct vm *)0)->con_line),
+	       "line_putc sizes both lines as con_line");
+
 /* A byte into a console line (con_lock held): a full line or a newline goes out. */
 static void line_putc(struct vm *vm, const char *tag, char *line, unsigned *len, u8 c)
 {

@@ -238,6 +238,8 @@ struct virtio_blk {
 #define VIRTIO_BLK_BOUNCE (64u << 10)
 #define VIRTIO_BLK_SEG_MAX (VIRTQ_MAX_SEGS - 2)
 #define VIRTIO_BLK_SIZE_MAX (1u << 20)
+/* Data in one request, at most: bounds the time one request holds vm->lock. */
+#define VIRTIO_BLK_REQ_MAX (4u << 20)
 void virtio_blk_init(struct virtio_blk *b, struct blkdev *disk, u8 *bounce,
 		     const struct vdev_host *host, const struct vq_mem *mem, unsigned gsi);
 

@@ -230,7 +230,8 @@ TEST(blk_io)
 	{
 		static const struct blkdev_ops counting = { .read = rec_read, .write = rec_write,
 							    .flush = rec_flush };
-		struct blkdev d = { .ops = &counting, .sectors = 64, .read_only = true, .name = "t" };
+		struct blkdev d = { .ops = &counting, .sectors = 1u << 20, .read_only = true,
+				    .name = "t" };
 
 		memset(&blk, 0, sizeof(blk));
 		virtio_blk_init(&blk, &d, bounce, &host, &mem, 16);
@@ -239,6 +240,24 @@ TEST(blk_io)
 		CHECK_EQ(blk_req(1, 5, 512, false), 1);
 		CHECK_EQ(rec_writes, 0);
 		CHECK_EQ(blk_req(0, 5, 512, true), 0);
+		/*
+		 * More than a request may carry, on a big disk: nine 512 KiB
+		 * buffers, all the same RAM (legal, and the cheap way to ask for a lot).
+		 */
+		{
+			u32 h[4] = { 0, 0, 0, 0 };
+
+			memcpy(ram + 0x10000, h, 16);
+			ram[0x20000] = 0xee;
+			desc(0, 0, 0x10000, 16, VIRTQ_DESC_F_NEXT, 1);
+			for (unsigned i = 1; i <= 9; i++)
+				desc(0, i, 0x80000, 0x80000, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, (u16)(i + 1));
+			desc(0, 10, 0x20000, 1, VIRTQ_DESC_F_WRITE, 0);
+			avail(0, 0);
+			wr(&blk.t, VMMIO_QUEUE_NOTIFY, 0);
+			CHECK_EQ(ram[0x20000], 1);
+			CHECK_EQ(rd(&blk.t, VMMIO_STATUS) & VIRTIO_S_NEEDS_RESET, 0);
+		}
 	}
 	/* A read-only disk refuses writes and says so in its features. */
 	blk_up(true);

@@ -56,7 +56,8 @@ static u8 transfer(struct virtio_blk *b, struct vq_chain *c, bool write, u64 sec
 	const struct vq_mem *m = &b->t.mem;
 	u64 done = 0;
 
-	if (bytes % BLKDEV_SECTOR || sector > disk->sectors ||
+	/* Linux sends up to 1.25 MiB by default; a larger one is refused, not served for long. */
+	if (bytes % BLKDEV_SECTOR || bytes > VIRTIO_BLK_REQ_MAX || sector > disk->sectors ||
 	    bytes / BLKDEV_SECTOR > disk->sectors - sector)
 		return S_IOERR;
 	if (write && disk->read_only)
