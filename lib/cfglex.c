@@ -159,18 +159,16 @@ const char *cfg_path_check(const char *path, size_t len)
 
 bool vmcfg_key_is_file(const struct cfg_entry *e)
 {
-	static const char *const file_keys[] = { "guest.kernel", "guest.initrd" };
-	struct cfg_entry sub = *e;
+	static const char *const file_keys[] = {
+		"guest.kernel", "guest.initrd",
+		"disk0.fileName", "disk1.fileName", "disk2.fileName", "disk3.fileName",
+	};
 
+	/* A disk given as "[datastore] path" is not on the stick. */
+	if (e->value_len && e->value[0] == '[')
+		return false;
 	for (size_t i = 0; i < sizeof(file_keys) / sizeof(file_keys[0]); i++)
 		if (cfg_key_is(e, file_keys[i]))
 			return true;
-	/* diskN.fileName, unless "[datastore] path": that is not on the stick. */
-	if (e->key_len != 14 || tv_tolower(e->key[0]) != 'd' || e->key[4] < '0' || e->key[4] > '9')
-		return false;
-	sub.key = e->key + 5;
-	sub.key_len = 9;
-	return cfg_key_is(&sub, ".fileName") && (e->value_len == 0 || e->value[0] != '[') &&
-	       tv_tolower(e->key[1]) == 'i' && tv_tolower(e->key[2]) == 's' &&
-	       tv_tolower(e->key[3]) == 'k';
+	return false;
 }

@@ -10,6 +10,8 @@
 #     --log FILE       also write the serial console to FILE (CRs stripped)
 #     --timeout SEC    kill QEMU after SEC seconds (default 300; exit code 124)
 #     --append EXTRA   more kernel command line, e.g. "quiet tv.sleep=5"
+#     --qemu ARGS      more QEMU arguments (split at spaces), e.g. a -drive and a
+#                      -device virtio-blk-pci
 #     --kernel FILE, --initrd FILE   other images (default: assets/guest/, built
 #                      by scripts/guest-assets.sh, which runs first)
 #
@@ -20,7 +22,7 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-smp=2 mem=512 cpu=EPYC log='' timeout_s=300 extra='' kernel='' initrd=''
+smp=2 mem=512 cpu=EPYC log='' timeout_s=300 extra='' kernel='' initrd='' qemu_extra=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smp) smp=$2; shift 2 ;;
@@ -29,9 +31,10 @@ while [ $# -gt 0 ]; do
 	--log) log=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--append) extra=$2; shift 2 ;;
+	--qemu) qemu_extra=$2; shift 2 ;;
 	--kernel) kernel=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
-	-h | --help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bare-linux.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -50,6 +53,8 @@ run=(timeout --foreground -k 5 "$timeout_s"
 	qemu-system-x86_64 -machine q35 -accel tcg -cpu "$cpu" -m "$mem" -smp "$smp"
 	-nodefaults -nographic -serial stdio -no-reboot
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline")
+read -ra qx <<<"$qemu_extra"
+run+=("${qx[@]}")
 echo "bare-linux: $(printf '%q ' "${run[@]:5}")"
 
 # Microseconds since the epoch, without forking (bash 5).

@@ -160,7 +160,9 @@ fi
 # Debian's kernel has virtio-mmio and the virtio drivers as modules. The .deb
 # carries no modules.dep (depmod writes it at install time), so dependencies
 # come from each module's own "depends=" field; the load order puts them first.
-WANT_MODULES="virtio_mmio virtio_blk virtio_console virtio-rng virtio_net"
+# virtio_pci is for the bare-QEMU comparison (scripts/bench.sh); under
+# thinvisor it finds no PCI bus and stays idle.
+WANT_MODULES="virtio_mmio virtio_blk virtio_console virtio-rng virtio_pci virtio_net"
 MODDIR=$OUT/modules
 . "$OUT/VERSION"
 if [ ! -s "$MODDIR/order" ] || [ "$(cat "$MODDIR/release" 2>/dev/null)" != "$KERNEL_RELEASE $WANT_MODULES" ]; then

@@ -31,7 +31,7 @@ void vm_console_free(struct vm *vm)
 }
 
 /* One console line to the host log, rate-limited; tag names a second console ("hvc0: "). */
-static void emit(struct vm *vm, const char *tag, const char *line, unsigned len)
+static void emit(struct vm *vm, const char *tag, char *line, unsigned *len)
 {
 	u64 now = arch_uptime_ns();
 
@@ -44,33 +44,26 @@ static void emit(struct vm *vm, const char *tag, const char *line, unsigned len)
 		vm->con_suppressed = 0;
 	}
 	if (vm->con_lines_in_window++ < LINES_PER_SEC)
-		pr_info("[%s] %s%.*s\n", vm->name, tag, (int)len, line);
+		pr_info("[%s] %s%.*s\n", vm->name, tag, (int)*len, line);
 	else
 		vm->con_suppressed++;
+	*len = 0;
 }
 
-static void emit_line(struct vm *vm)
+_Static_assert(sizeof(((struct vm *)0)->hvc_line) == sizeof(((struct vm *)0)->con_line),
+	       "line_putc sizes both lines as con_line");
+
+/* A byte into a console line (con_lock held): a full line or a newline goes out. */
+static void line_putc(struct vm *vm, const char *tag, char *line, unsigned *len, u8 c)
 {
-	emit(vm, "", vm->con_line, vm->con_len);
-	vm->con_len = 0;
-}
-
-/* Kept out of the ring: that is the UART's, for the console UI. */
-void vm_console_hvc(struct vm *vm, const u8 *buf, u64 n)
-{
-	irqflags_t f = spin_lock_irqsave(&vm->con_lock);
-
-	for (u64 i = 0; i < n; i++) {
-		u8 c = buf[i];
-
-		if (c == '\n' || vm->hvc_len == sizeof(vm->hvc_line)) {
-			emit(vm, "hvc0: ", vm->hvc_line, vm->hvc_len);
-			vm->hvc_len = 0;
-		}
-		if (c != '\n' && c != '\r' && c != 0)
-			vm->hvc_line[vm->hvc_len++] = (char)(c < 0x20 || c >= 0x7f ? '.' : c);
+	if (c == '\n') {
+		emit(vm, tag, line, len);
+	} else if (c != '\r' && c != 0) {
+		/* Escape sequences and other control bytes would garble the host console. */
+		line[(*len)++] = (char)(c < 0x20 || c >= 0x7f ? '.' : c);
+		if (*len == sizeof(vm->con_line))
+			emit(vm, tag, line, len);
 	}
-	spin_unlock_irqrestore(&vm->con_lock, f);
 }
 
 /* The UART's transmit callback (vm->lock held), on whichever CPU runs the writing vCPU. */
@@ -80,16 +73,18 @@ void vm_console_putc(struct vm *vm, u8 c)
 
 	if (vm->con_ring)
 		vm->con_ring[vm->con_head++ % RING_SIZE] = (char)c;
-	if (c == '\n') {
-		emit_line(vm);
-	} else if (c != '\r' && c != 0) {
-		/* Escape sequences and other control bytes would garble the host console. */
-		if (c < 0x20 || c >= 0x7f)
-			c = '.';
-		vm->con_line[vm->con_len++] = (char)c;
-		if (vm->con_len == sizeof(vm->con_line))
-			emit_line(vm);
-	}
+	line_putc(vm, "", vm->con_line, &vm->con_len, c);
+	spin_unlock_irqrestore(&vm->con_lock, f);
+}
+
+/* virtio-console output (vm->lock held); kept out of the ring, which is the UART's. */
+void vm_console_hvc(void *ctx, const u8 *buf, u64 n)
+{
+	struct vm *vm = ctx;
+	irqflags_t f = spin_lock_irqsave(&vm->con_lock);
+
+	for (u64 i = 0; i < n; i++)
+		line_putc(vm, "hvc0: ", vm->hvc_line, &vm->hvc_len, buf[i]);
 	spin_unlock_irqrestore(&vm->con_lock, f);
 }
 
@@ -99,6 +94,8 @@ void vm_console_flush(struct vm *vm)
 	irqflags_t f = spin_lock_irqsave(&vm->con_lock);
 
 	if (vm->con_len)
-		emit_line(vm);
+		emit(vm, "", vm->con_line, &vm->con_len);
+	if (vm->hvc_len)
+		emit(vm, "hvc0: ", vm->hvc_line, &vm->hvc_len);
 	spin_unlock_irqrestore(&vm->con_lock, f);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * virtio_host.c: a VM's virtio-mmio devices (docs/vmm.md, "virtio"): built
- * from its config in slot order (disks, console, rng), placed on the MMIO
+ * from its config in slot order (disks, console, rng, NICs), placed on the MMIO
  * bus, given guest RAM through vm_read/vm_write and interrupts through the
  * I/O APIC. Device code runs under vm->lock like every device model.
  */
@@ -23,7 +23,7 @@
 
 /* A VM NIC: the device, the frames the vSwitch queued for it, its switch port. */
 struct vm_nic {
-	struct virtio_net dev;          /* first: vm_virtio_free frees slot->dev */
+	struct virtio_net dev;          /* first: the slot is the allocation */
 	struct frameq rxq;
 	struct vsw_vm_port *port;
 	struct vm *vm;
@@ -38,41 +38,14 @@ struct vm_virtio {
 	unsigned reports[GUEST_VIRTIO_MAX];
 	char names[GUEST_VIRTIO_MAX][16];
 	struct drbg drbg;
-	bool hw_rdseed, hw_rdrand;
+	bool hw_rdrand;
 };
 
-/* ---- guest RAM: vm_read/vm_write refuse anything that is not this VM's RAM ---- */
-
-static int mem_read(void *ctx, u64 gpa, void *dst, u64 len)
-{
-	return vm_read(ctx, gpa, dst, len);
-}
-
-static int mem_write(void *ctx, u64 gpa, const void *src, u64 len)
-{
-	return vm_write(ctx, gpa, src, len);
-}
-
-static bool mem_contains(void *ctx, u64 gpa, u64 len)
-{
-	return vm_ram_contains(ctx, gpa, len);
-}
-
-static int mmio_rd(void *d, u64 off, unsigned sz, u64 *v)
-{
-	return virtio_mmio_read(d, off, sz, v);
-}
-
-static int mmio_wr(void *d, u64 off, unsigned sz, u64 v)
-{
-	return virtio_mmio_write(d, off, sz, v);
-}
-
-static const struct vio_ops virtio_ops = { mmio_rd, mmio_wr };
+static const struct vio_ops virtio_ops = { virtio_mmio_read, virtio_mmio_write };
 
 static void broken(struct virtio_mmio *d, const char *why)
 {
-	struct vm *vm = d->mem.ctx;
+	struct vm *vm = d->mem.vm;
 	struct vm_virtio *vv = vm->virtio;
 	unsigned i = (unsigned)((d->gsi - GUEST_GSI_VIRTIO0) % GUEST_VIRTIO_MAX);
 
@@ -81,15 +54,7 @@ static void broken(struct virtio_mmio *d, const char *why)
 			++vv->reports[i] == MAX_REPORTS ? " (further reports suppressed)" : "");
 }
 
-/* ---- entropy: the CPU's generator if it has one, else the DRBG ---- */
-
-static bool rdseed64(u64 *v)
-{
-	unsigned char ok;
-
-	asm volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok));
-	return ok;
-}
+/* ---- entropy: the CPU's RDRAND if it has one, else the DRBG ---- */
 
 static bool rdrand64(u64 *v)
 {
@@ -104,13 +69,13 @@ static void rng_fill(void *ctx, void *buf, u64 n)
 	struct vm_virtio *vv = ctx;
 	u8 *p = buf;
 
-	while (n && (vv->hw_rdseed || vv->hw_rdrand)) {
+	while (n && vv->hw_rdrand) {
 		u64 v;
 		bool ok = false;
 
-		/* Both may run dry for a moment; retry a little, then use the DRBG. */
+		/* It may run dry for a moment; retry a little, then use the DRBG. */
 		for (int t = 0; t < 10 && !ok; t++)
-			ok = vv->hw_rdseed ? rdseed64(&v) : rdrand64(&v);
+			ok = rdrand64(&v);
 		if (!ok)
 			break;
 		memcpy(p, &v, n < 8 ? n : 8);
@@ -135,44 +100,42 @@ static void rng_seed(struct vm_virtio *vv, struct vm *vm)
 	seed[32] = (u64)rtc_wall_secs(&at_ns) ^ at_ns;
 	seed[33] = (u64)(uintptr_t)vm ^ vm->id;
 	drbg_seed(&vv->drbg, seed, sizeof(seed));
+	/*
+	 * RDRAND is the CPU's DRBG, reseeded from its own entropy source: what
+	 * a guest's rng needs. (RDSEED gives raw seeds, slowly: not needed.)
+	 */
 	arch_cpuid(1, 0, r);
 	vv->hw_rdrand = r[2] & (1u << 30);
-	arch_cpuid(0, 0, r);
-	if (r[0] >= 7) {
-		arch_cpuid(7, 0, r);
-		vv->hw_rdseed = r[1] & (1u << 18);
-	}
-}
-
-static void con_out(void *ctx, const u8 *buf, u64 n)
-{
-	vm_console_hvc(ctx, buf, n);
 }
 
 /* ---- set-up ---- */
 
-static int place(struct vm *vm, struct virtio_mmio *d, const char *name, char *why, size_t whylen)
+/* A zeroed device of size bytes for the next slot (freed with the VM), or NULL. */
+static void *new_dev(struct vm *vm, size_t size)
 {
 	struct vm_virtio *vv = vm->virtio;
-	unsigned i = vv->n;
-	int r;
+	void *d = kzalloc(size);
 
-	if (i == GUEST_VIRTIO_MAX) {
-		snprintf(why, whylen, "more than %u virtio devices (disks, NICs, console, rng)",
-			 GUEST_VIRTIO_MAX);
-		return -ENOSPC;
+	if (d) {
+		vv->slot[vv->n] = d;    /* the transport is each device's first member */
+		vm->overhead_bytes += size;
 	}
+	return d;
+}
+
+/* The device in the next slot goes on the bus (it fails only for want of memory). */
+static int place(struct vm *vm, const char *name)
+{
+	struct vm_virtio *vv = vm->virtio;
+	unsigned i = vv->n++;
+	struct virtio_mmio *d = vv->slot[i];
+
+	vm->nvirtio = vv->n;
 	d->broken = broken;
 	tv_strlcpy(vv->names[i], name, sizeof(vv->names[i]));
 	d->name = vv->names[i];
-	r = vm_bus_add(vm, true, GUEST_VIRTIO_BASE + i * GUEST_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
-		       &virtio_ops, d);
-	if (r) {
-		snprintf(why, whylen, "cannot place %s (%d)", name, r);
-		return r;
-	}
-	vv->slot[vv->n++] = d;
-	return 0;
+	return vm_bus_add(vm, true, GUEST_VIRTIO_BASE + i * GUEST_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
+			  &virtio_ops, d);
 }
 
 /* ---- NICs: frames out go to vSwitch0; frames in wait in rxq for vm_net_feed ---- */
@@ -213,27 +176,23 @@ void vm_net_feed(struct vm *vm)
 	}
 }
 
+/* ethernetN: a virtio-net device on its port group; 0, or <0 with why (file:line). */
 static int nic_create(struct vm *vm, unsigned n, const struct vq_mem *mem, char *why,
 		      size_t whylen)
 {
 	const struct vmcfg_nic *c = &vm->cfg.nic[n];
 	struct vm_virtio *vv = vm->virtio;
-	struct vm_nic *nic = kzalloc(sizeof(*nic));
+	struct vm_nic *nic = new_dev(vm, sizeof(*nic));
 	char name[16], reason[96];
 
-	if (!nic) {
-		snprintf(why, whylen, "out of host memory for virtio devices");
+	if (!nic)
 		return -ENOMEM;
-	}
-	vm->overhead_bytes += sizeof(*nic);
 	nic->vm = vm;
 	virtio_net_init(&nic->dev, c->mac, nic_tx, nic, &nic->rxq, &vm->host, mem,
 			GUEST_GSI_VIRTIO0 + vv->n);
 	snprintf(name, sizeof(name), "virtio-net%u", n);
-	if (place(vm, &nic->dev.t, name, why, whylen)) {
-		kfree(nic);
-		return -ENOSPC;
-	}
+	if (place(vm, name))
+		return -ENOMEM;
 	vv->nic[n] = nic;
 	nic->port = vswitch_attach(c->network, c->mac, &nic->rxq, nic_wake, nic, reason,
 				   sizeof(reason));
@@ -246,19 +205,36 @@ static int nic_create(struct vm *vm, unsigned n, const struct vq_mem *mem, char 
 	return 0;
 }
 
+/* How many slots the config asks for: disks, console, rng, NICs. */
+static unsigned slots_wanted(const struct vm_config *c)
+{
+	unsigned k = c->virtio_console + c->virtio_rng;
+
+	for (unsigned n = 0; n < VMCFG_DISKS_MAX; n++)
+		k += c->disk[n].present;
+	for (unsigned n = 0; n < VMCFG_NICS_MAX; n++)
+		k += c->nic[n].present;
+	return k;
+}
+
 int vm_virtio_init(struct vm *vm, char *why, size_t whylen)
 {
 	const struct vm_config *c = &vm->cfg;
-	struct vq_mem mem = { vm, mem_read, mem_write, mem_contains };
-	struct vm_virtio *vv;
+	/* vm_read/vm_write refuse anything that is not this VM's RAM */
+	struct vq_mem mem = { vm, vm_read, vm_write, vm_ram_contains };
+	struct vm_virtio *vv = kzalloc(sizeof(*vv));
 	char name[16];
 	int r;
 
-	vv = kzalloc(sizeof(*vv));
 	if (!vv)
 		goto nomem;
 	vm->virtio = vv;
 	vm->overhead_bytes += sizeof(*vv);
+	if (slots_wanted(c) > GUEST_VIRTIO_MAX) {
+		snprintf(why, whylen, "%s: more than %u virtio devices (disks, NICs, console, rng)",
+			 c->file, GUEST_VIRTIO_MAX);
+		return -ENOSPC;
+	}
 	for (unsigned n = 0; n < VMCFG_DISKS_MAX; n++) {
 		struct virtio_blk *b;
 
@@ -267,52 +243,48 @@ int vm_virtio_init(struct vm *vm, char *why, size_t whylen)
 		r = disk_open(&c->disk[n], n, &vv->disk[n], why, whylen);
 		if (r)
 			return r;
-		b = kzalloc(sizeof(*b));
 		vv->bounce[n] = kmalloc(VIRTIO_BLK_BOUNCE);
-		if (!b || !vv->bounce[n]) {
-			kfree(b);
+		b = new_dev(vm, sizeof(*b));
+		if (!b || !vv->bounce[n])
 			goto nomem;
-		}
-		vm->overhead_bytes += sizeof(*b) + VIRTIO_BLK_BOUNCE;
-		virtio_blk_init(b, vv->disk[n], vv->bounce[n], &vm->host, &mem,
-				GUEST_GSI_VIRTIO0 + vv->n);
+		vm->overhead_bytes += VIRTIO_BLK_BOUNCE;
+		virtio_blk_init(b, vv->disk[n], vv->bounce[n], &vm->host, &mem, GUEST_GSI_VIRTIO0 + vv->n);
 		snprintf(name, sizeof(name), "virtio-blk%u", n);
-		if ((r = place(vm, &b->t, name, why, whylen)))
-			return r;
+		if (place(vm, name))
+			goto nomem;
 	}
 	if (c->virtio_console) {
-		struct virtio_con *con = kzalloc(sizeof(*con));
+		struct virtio_con *con = new_dev(vm, sizeof(*con));
 
 		if (!con)
 			goto nomem;
-		vm->overhead_bytes += sizeof(*con);
-		virtio_con_init(con, con_out, vm, &vm->host, &mem, GUEST_GSI_VIRTIO0 + vv->n);
-		if ((r = place(vm, &con->t, "virtio-console", why, whylen)))
-			return r;
+		virtio_con_init(con, vm_console_hvc, vm, &vm->host, &mem, GUEST_GSI_VIRTIO0 + vv->n);
+		if (place(vm, "virtio-console"))
+			goto nomem;
 	}
 	if (c->virtio_rng) {
-		struct virtio_rng *rng = kzalloc(sizeof(*rng));
+		struct virtio_rng *rng = new_dev(vm, sizeof(*rng));
 
 		if (!rng)
 			goto nomem;
-		vm->overhead_bytes += sizeof(*rng);
 		rng_seed(vv, vm);
 		virtio_rng_init(rng, rng_fill, vv, &vm->host, &mem, GUEST_GSI_VIRTIO0 + vv->n);
-		if ((r = place(vm, &rng->t, "virtio-rng", why, whylen)))
+		if (place(vm, "virtio-rng"))
+			goto nomem;
+	}
+	for (unsigned n = 0; n < VMCFG_NICS_MAX; n++) {
+		if (!c->nic[n].present)
+			continue;
+		r = nic_create(vm, n, &mem, why, whylen);
+		if (r == -ENOMEM)
+			goto nomem;
+		if (r)
 			return r;
 	}
-	for (unsigned n = 0; n < VMCFG_NICS_MAX; n++)
-		if (c->nic[n].present && (r = nic_create(vm, n, &mem, why, whylen)))
-			return r;
 	return 0;
 nomem:
 	snprintf(why, whylen, "out of host memory for virtio devices");
 	return -ENOMEM;
-}
-
-unsigned vm_virtio_count(const struct vm *vm)
-{
-	return vm->virtio ? vm->virtio->n : 0;
 }
 
 /* A guest reset: every device back to its power-on state; disks keep their data. */
@@ -364,8 +336,9 @@ void vm_virtio_free(struct vm *vm)
 	for (unsigned n = 0; n < VMCFG_NICS_MAX; n++)
 		if (vv->nic[n])
 			vswitch_detach(vv->nic[n]->port);
-	for (unsigned i = 0; i < vv->n; i++)
-		kfree(vv->slot[i]->dev);
+	/* A device allocated for a slot that never got placed is freed too. */
+	for (unsigned i = 0; i <= vv->n && i < GUEST_VIRTIO_MAX; i++)
+		kfree(vv->slot[i]);
 	for (unsigned n = 0; n < VMCFG_DISKS_MAX; n++) {
 		disk_close(vv->disk[n], &vm->cfg.disk[n]);
 		kfree(vv->bounce[n]);

@@ -223,7 +223,7 @@ static int load_guest(struct vm *vm, char *why, size_t whylen)
 	struct guest_boot_args a = {
 		.ram_size = vm->ram_size,
 		.ncpus = vm->nvcpus,
-		.nvirtio = vm_virtio_count(vm),
+		.nvirtio = vm->nvirtio,
 	};
 	const size_t cmdline_size = CFG_MAX_VALUE + 64;
 	char *cmdline;

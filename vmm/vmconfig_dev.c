@@ -76,8 +76,7 @@ static int dev_key(const struct cfg_entry *e, const struct dev_kind *k, unsigned
 static void set_disk_file(const struct cfg_entry *e, struct vmcfg_disk *d,
 			  vmcfg_file_exists_fn exists, void *ctx, struct vmcfg_diag *diag)
 {
-	const char *v = e->value, *end = v + e->value_len, *close;
-	const char *why;
+	const char *v = e->value, *end = v + e->value_len, *close, *c;
 
 	d->line = e->line;
 	if (e->value_len == 0 || v[0] != '[') {
@@ -85,23 +84,14 @@ static void set_disk_file(const struct cfg_entry *e, struct vmcfg_disk *d,
 		return;
 	}
 	close = memchr(v, ']', e->value_len);
-	if (!close || close == v + 1 || close - v - 1 > VMCFG_DATASTORE_MAX ||
-	    close + 2 > end || close[1] != ' ') {
+	for (c = v + 1; close && c < close && (tv_isalnum(*c) || *c == '_' || *c == '-'); c++)
+		;
+	/* A name of 1 to 31 of [A-Za-z0-9_-], one space, a path as the stick's. */
+	if (!close || c != close || close == v + 1 || close - v - 1 > VMCFG_DATASTORE_MAX ||
+	    close + 2 > end || close[1] != ' ' ||
+	    cfg_path_check(close + 2, (size_t)(end - close - 2))) {
 		diag_add(diag, e->line, "%.*s \"%.*s\": a datastore disk is \"[name] path\"",
 			 (int)e->key_len, e->key, (int)e->value_len, v);
-		return;
-	}
-	for (const char *c = v + 1; c < close; c++) {
-		if (!tv_isalnum(*c) && *c != '_' && *c != '-') {
-			diag_add(diag, e->line, "%.*s: datastore name \"%.*s\" has an illegal character",
-				 (int)e->key_len, e->key, (int)(close - v - 1), v + 1);
-			return;
-		}
-	}
-	why = cfg_path_check(close + 2, (size_t)(end - close - 2));
-	if (why) {
-		diag_add(diag, e->line, "%.*s \"%.*s\": %s", (int)e->key_len, e->key,
-			 (int)e->value_len, v, why);
 		return;
 	}
 	memcpy(d->datastore, v + 1, (size_t)(close - v - 1));
@@ -147,13 +137,13 @@ static void check_disks(struct vm_config *cfg, const unsigned seen[][D_NFIELDS],
 		struct vmcfg_disk *d = &cfg->disk[n];
 
 		if (!seen[n][D_FILENAME]) {
-			if (seen[n][D_PRESENT] && d->present)
-				diag_add(diag, seen[n][D_PRESENT], "disk%u.present without disk%u.fileName",
-					 n, n);
-			else if (seen[n][D_READONLY] || seen[n][D_SIZEMB])
-				diag_add(diag, seen[n][D_READONLY] ? seen[n][D_READONLY] : seen[n][D_SIZEMB],
-					 "disk%u.%s without disk%u.fileName", n,
-					 seen[n][D_READONLY] ? "readOnly" : "sizeMB", n);
+			unsigned f = seen[n][D_PRESENT] && d->present ? D_PRESENT
+				     : seen[n][D_READONLY] ? D_READONLY
+							   : D_SIZEMB;
+
+			if (seen[n][f])
+				diag_add(diag, seen[n][f], "disk%u.%s without disk%u.fileName", n,
+					 disk_fields[f], n);
 			d->present = false;
 			continue;
 		}

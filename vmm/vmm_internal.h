@@ -49,15 +49,14 @@ void vm_kick_all(struct vm *vm);
 
 /* virtio_host.c: the VM's virtio-mmio devices, from its config */
 int vm_virtio_init(struct vm *vm, char *why, size_t whylen);
-unsigned vm_virtio_count(const struct vm *vm);
 void vm_virtio_reset(struct vm *vm);
 void vm_virtio_log(struct vm *vm);
 void vm_virtio_free(struct vm *vm);
 /* Frames wait for a NIC of the VM (a lock-free peek), and moving them into its buffers. */
 bool vm_net_pending(struct vm *vm);
 void vm_net_feed(struct vm *vm);
-/* console.c: virtio-console output, line by line like the UART's (vm->lock held) */
-void vm_console_hvc(struct vm *vm, const u8 *buf, u64 n);
+/* console.c: virtio-console output of VM ctx, line by line like the UART's (vm->lock held) */
+void vm_console_hvc(void *ctx, const u8 *buf, u64 n);
 
 /* disk/disk.c: the one place a disk backend is chosen (docs/vmm.md, "Disks") */
 struct blkdev;

@@ -22,10 +22,9 @@ struct overlay {
 	u64 nblocks;
 	u8 ***top;                      /* [nblocks / OVERLAY_LEAF] leaf tables, NULL until written */
 	u64 ntop;
-	/* Zeroed memory or NULL; and its release. */
-	void *(*alloc)(void *ctx, u64 size);
-	void (*free)(void *ctx, void *p);
-	void *ctx;
+	/* Zeroed memory or NULL (kzalloc in the kernel); and its release. */
+	void *(*alloc)(size_t size);
+	void (*free)(void *p);
 	u64 bytes, max_bytes;           /* overlay memory in use, and the cap (0: none) */
 };
 
@@ -34,7 +33,7 @@ struct overlay {
  * image's, rounded up) named name. Returns 0, -EINVAL (0 sectors) or -ENOMEM.
  */
 int overlay_init(struct overlay *o, const void *image, u64 image_len, u64 sectors, bool read_only,
-		 const char *name, void *(*alloc)(void *ctx, u64 size),
-		 void (*free_fn)(void *ctx, void *p), void *ctx, u64 max_bytes);
+		 const char *name, void *(*alloc)(size_t size), void (*free_fn)(void *p),
+		 u64 max_bytes);
 
 #endif

@@ -78,14 +78,19 @@
 #define VIRTQ_MAX_SEGS 130              /* buffers in one chain (blk: 128 data + 2) */
 #define VIRTQ_MAX_QUEUES 2
 
-/* ---- guest RAM: the one bounded accessor ---- */
+/*
+ * ---- guest RAM: the one bounded accessor ----
+ * In the kernel these are vm_read, vm_write and vm_ram_contains of the VM
+ * (tv/vmm.h); pure code only hands the struct vm back.
+ */
+struct vm;
 struct vq_mem {
-	void *ctx;
-	/* Copy [gpa, gpa+len): 0, or -EFAULT (nothing copied) if any byte is not RAM. */
-	int (*read)(void *ctx, u64 gpa, void *dst, u64 len);
-	int (*write)(void *ctx, u64 gpa, const void *src, u64 len);
+	struct vm *vm;
+	/* Copy [gpa, gpa+len): 0, or -EFAULT if any byte is not RAM. */
+	int (*read)(struct vm *vm, u64 gpa, void *dst, u64 len);
+	int (*write)(struct vm *vm, u64 gpa, const void *src, u64 len);
 	/* Whether all of [gpa, gpa+len) is RAM; len 0 is false; no wrap-around. */
-	bool (*contains)(void *ctx, u64 gpa, u64 len);
+	bool (*contains)(struct vm *vm, u64 gpa, u64 len);
 };
 
 /* One buffer of a chain, already checked to lie in RAM. */
@@ -146,10 +151,25 @@ int virtq_push(struct virtq *q, const struct vq_mem *m, u16 head, u32 len);
  */
 bool virtq_should_notify(struct virtq *q, const struct vq_mem *m, bool event_idx);
 
-/* Copy to/from the chain's buffers at byte offset off of its readable/writable part. */
-int vq_chain_read(const struct vq_chain *c, const struct vq_mem *m, u64 off, void *dst, u64 len);
-int vq_chain_write(const struct vq_chain *c, const struct vq_mem *m, u64 off, const void *src,
-		   u64 len);
+/*
+ * Copy len bytes between buf and the chain's device-writable (write) or
+ * device-readable part, from byte off of that part: 0, -EINVAL if the part
+ * is shorter, -EFAULT if guest RAM refused.
+ */
+int vq_chain_copy(const struct vq_chain *c, const struct vq_mem *m, bool write, u64 off, void *buf,
+		  u64 len);
+
+static inline int vq_chain_read(const struct vq_chain *c, const struct vq_mem *m, u64 off,
+				void *dst, u64 len)
+{
+	return vq_chain_copy(c, m, false, off, dst, len);
+}
+
+static inline int vq_chain_write(const struct vq_chain *c, const struct vq_mem *m, u64 off,
+				 const void *src, u64 len)
+{
+	return vq_chain_copy(c, m, true, off, (void *)src, len);
+}
 
 /* ---- the transport ---- */
 struct virtio_mmio;
@@ -162,11 +182,15 @@ struct virtio_dev_ops {
 	/* Read from the device config space: off + size <= config_len. */
 	u32 (*config_read)(struct virtio_mmio *d, u32 off, unsigned size);
 	/*
-	 * The driver notified queue q (DRIVER_OK, queue ready). Process what is
-	 * available; return NULL or why the queue is broken (the transport
-	 * then sets NEEDS_RESET and stops).
+	 * A chain the driver made available on a queue in `served` (DRIVER_OK,
+	 * queue ready): do it and return the bytes written into it, or set *err
+	 * to why the queue is broken (the transport then sets NEEDS_RESET and
+	 * stops). Queues not in `served` keep their buffers.
 	 */
-	vq_err (*notify)(struct virtio_mmio *d, unsigned q);
+	u32 (*request)(struct virtio_mmio *d, struct vq_chain *c, vq_err *err);
+	u8 served;                      /* bit q: queue q is drained on notify */
+	/* A notify on a queue not in `served` (new buffers to fill later); may be NULL. */
+	void (*kick)(struct virtio_mmio *d, unsigned q);
 	void (*reset)(struct virtio_mmio *d);   /* the driver wrote status 0; may be NULL */
 };
 
@@ -186,27 +210,24 @@ struct virtio_mmio {
 	u32 dev_features_sel, drv_features_sel, queue_sel;
 	struct virtq q[VIRTQ_MAX_QUEUES];
 	u64 notifies, irqs;             /* counters for the exit figures */
+	struct vq_chain chain;          /* the chain being served */
 };
 
 void virtio_mmio_init(struct virtio_mmio *d, const struct virtio_dev_ops *ops, void *dev,
 		      const struct vdev_host *host, const struct vq_mem *mem, unsigned gsi);
 void virtio_mmio_reset(struct virtio_mmio *d);
-int virtio_mmio_read(struct virtio_mmio *d, u64 off, unsigned size, u64 *val);
-int virtio_mmio_write(struct virtio_mmio *d, u64 off, unsigned size, u64 val);
+/* Register access, offsets from the device's base; dev is a struct virtio_mmio (bus-ready). */
+int virtio_mmio_read(void *dev, u64 off, unsigned size, u64 *val);
+int virtio_mmio_write(void *dev, u64 off, unsigned size, u64 val);
 /* DRIVER_OK, and neither NEEDS_RESET nor FAILED: the device may use its queues. */
 bool virtio_mmio_live(const struct virtio_mmio *d);
 /* Was feature bit f negotiated? */
-bool virtio_has(const struct virtio_mmio *d, unsigned f);
+static inline bool virtio_has(const struct virtio_mmio *d, unsigned f)
+{
+	return (d->drv_features >> f) & 1;
+}
 /* The device used buffers of queue q: interrupt the driver if it wants one. */
 void virtio_mmio_used(struct virtio_mmio *d, unsigned q);
-/*
- * A device's notify in one call: every available chain of queue q goes
- * through fn (which returns the bytes it wrote into the chain, or sets
- * *err), then to the used ring; interrupts as the driver asked, and
- * re-checks after publishing avail_event so no buffer is left behind.
- */
-typedef u32 (*virtio_chain_fn)(struct virtio_mmio *d, struct vq_chain *c, vq_err *err);
-vq_err virtio_mmio_drain(struct virtio_mmio *d, unsigned q, struct vq_chain *c, virtio_chain_fn fn);
 /* Device-side breakage outside a notify (e.g. an unwritable used ring). */
 void virtio_mmio_fail(struct virtio_mmio *d, const char *why);
 
@@ -217,12 +238,13 @@ struct virtio_blk {
 	struct virtio_mmio t;            /* first: the transport's callbacks find the device */
 	struct blkdev *disk;
 	u8 *bounce;                      /* VIRTIO_BLK_BOUNCE bytes, the caller's */
-	struct vq_chain chain;
 	u64 sectors_read, sectors_written;
 };
 #define VIRTIO_BLK_BOUNCE (64u << 10)
 #define VIRTIO_BLK_SEG_MAX (VIRTQ_MAX_SEGS - 2)
 #define VIRTIO_BLK_SIZE_MAX (1u << 20)
+/* Data in one request, at most: bounds the time one request holds vm->lock. */
+#define VIRTIO_BLK_REQ_MAX (4u << 20)
 void virtio_blk_init(struct virtio_blk *b, struct blkdev *disk, u8 *bounce,
 		     const struct vdev_host *host, const struct vq_mem *mem, unsigned gsi);
 
@@ -232,7 +254,6 @@ struct virtio_rng {
 	struct virtio_mmio t;
 	virtio_rng_fill_fn fill;
 	void *fill_ctx;
-	struct vq_chain chain;
 	u64 bytes;
 };
 void virtio_rng_init(struct virtio_rng *r, virtio_rng_fill_fn fill, void *fill_ctx,
@@ -243,7 +264,6 @@ struct virtio_con {
 	struct virtio_mmio t;
 	void (*out)(void *ctx, const u8 *buf, u64 n);
 	void *out_ctx;
-	struct vq_chain chain;
 };
 void virtio_con_init(struct virtio_con *c, void (*out)(void *ctx, const u8 *buf, u64 n),
 		     void *out_ctx, const struct vdev_host *host, const struct vq_mem *mem,
@@ -263,7 +283,6 @@ struct virtio_net {
 	void (*tx)(void *ctx, const u8 *frame, size_t len);
 	void *tx_ctx;
 	struct frameq *rxq;
-	struct vq_chain chain;
 	u8 buf[1518];                    /* one frame the guest sent, checked before tx() */
 	u64 rx_frames, tx_frames, rx_short, tx_bad;
 };

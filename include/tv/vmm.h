@@ -168,6 +168,7 @@ struct vm {
 	struct vm_devices *dev;
 	void *dev_pm_ports;
 	struct vm_virtio *virtio;      /* virtio-mmio devices (vmm/virtio_host.c) */
+	unsigned nvirtio;              /* virtio-mmio slots in use */
 
 	bool stop_requested;
 	bool reset_requested;          /* set by vm_request_reset; cleared by the reset */

@@ -4,105 +4,13 @@
  * devices (vmm/virtio/), driven like a guest driver would through the
  * registers, over a RAM overlay disk (vmm/disk/overlay.c).
  */
-#include "test.h"
+#include "virtio_fixture.h"
 
-#include <tv/errno.h>
 #include <tv/overlay.h>
-#include <tv/virtio.h>
-
-#define RAM (1u << 20)
-static unsigned char ram[RAM];
-
-static bool ok_range(u64 gpa, u64 len) { return len && gpa < RAM && len <= RAM - gpa; }
-static int m_read(void *ctx, u64 gpa, void *dst, u64 len)
-{
-	if (!ok_range(gpa, len))
-		return -EFAULT;
-	memcpy(dst, ram + gpa, len);
-	return 0;
-}
-static int m_write(void *ctx, u64 gpa, const void *src, u64 len)
-{
-	if (!ok_range(gpa, len))
-		return -EFAULT;
-	memcpy(ram + gpa, src, len);
-	return 0;
-}
-static bool m_contains(void *ctx, u64 gpa, u64 len) { return ok_range(gpa, len); }
-static const struct vq_mem mem = { NULL, m_read, m_write, m_contains };
-
-static bool line;
-static int line_sets, broken_calls;
-static char broken_why[128];
-static void set_irq(void *ctx, unsigned gsi, bool level) { line = level; line_sets++; }
-static const struct vdev_host host = { .set_irq = set_irq };
-static void on_broken(struct virtio_mmio *d, const char *why)
-{
-	broken_calls++;
-	snprintf(broken_why, sizeof(broken_why), "%s", why);
-}
-
-static u32 rd(struct virtio_mmio *d, u64 off)
-{
-	u64 v = 0;
-
-	CHECK_EQ(virtio_mmio_read(d, off, 4, &v), 0);
-	return (u32)v;
-}
-static void wr(struct virtio_mmio *d, u64 off, u32 v) { CHECK_EQ(virtio_mmio_write(d, off, 4, v), 0); }
-
-#define DESC 0x1000
-#define AVAIL 0x2000
-#define USED 0x3000
-#define QSZ 16
-
-/* The driver's side of the handshake: features, one queue per 0x4000, DRIVER_OK. */
-static void driver_up(struct virtio_mmio *d, unsigned nq, u64 feat)
-{
-	wr(d, VMMIO_STATUS, 0);
-	wr(d, VMMIO_STATUS, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER);
-	wr(d, VMMIO_DRV_FEATURES_SEL, 0);
-	wr(d, VMMIO_DRV_FEATURES, (u32)feat);
-	wr(d, VMMIO_DRV_FEATURES_SEL, 1);
-	wr(d, VMMIO_DRV_FEATURES, (u32)(feat >> 32));
-	wr(d, VMMIO_STATUS, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK);
-	for (unsigned i = 0; i < nq; i++) {
-		wr(d, VMMIO_QUEUE_SEL, i);
-		wr(d, VMMIO_QUEUE_NUM, QSZ);
-		wr(d, VMMIO_QUEUE_DESC_LO, DESC + 0x4000 * i);
-		wr(d, VMMIO_QUEUE_AVAIL_LO, AVAIL + 0x4000 * i);
-		wr(d, VMMIO_QUEUE_USED_LO, USED + 0x4000 * i);
-		wr(d, VMMIO_QUEUE_READY, 1);
-	}
-	wr(d, VMMIO_STATUS, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK |
-				    VIRTIO_S_DRIVER_OK);
-}
-
-static void put16(u64 gpa, u16 v) { memcpy(ram + gpa, &v, 2); }
-static u16 get16(u64 gpa) { u16 v; memcpy(&v, ram + gpa, 2); return v; }
-static void desc(unsigned q, unsigned i, u64 addr, u32 len, u16 flags, u16 next)
-{
-	unsigned char *p = ram + DESC + 0x4000 * q + 16 * i;
-
-	memcpy(p, &addr, 8);
-	memcpy(p + 8, &len, 4);
-	memcpy(p + 12, &flags, 2);
-	memcpy(p + 14, &next, 2);
-}
-static void avail(unsigned q, u16 head)
-{
-	u64 a = AVAIL + 0x4000 * q;
-	u16 idx = get16(a + 2);
-
-	put16(a + 4 + 2 * (idx % QSZ), head);
-	put16(a + 2, idx + 1);
-}
-
-#define FEAT ((1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_EVENT_IDX) | (1ull << VIRTIO_F_INDIRECT_DESC))
 
 /* ---- a disk over an overlay ---- */
-static void *t_alloc(void *ctx, u64 size) { return calloc(1, size); }
-static void t_free(void *ctx, void *p) { free(p); }
+static void *t_alloc(size_t size) { return calloc(1, size); }
+static void t_free(void *p) { free(p); }
 static unsigned char image[64 * 512];
 static struct overlay ovl;
 static struct virtio_blk blk;
@@ -115,8 +23,7 @@ static void blk_up(bool ro)
 	memset(ram, 0, sizeof(ram));
 	if (ovl.dev.ops)
 		ovl.dev.ops->close(&ovl.dev);
-	CHECK_EQ(overlay_init(&ovl, image, sizeof(image), 0, ro, "stick:disk.img", t_alloc, t_free,
-			      NULL, 0), 0);
+	CHECK_EQ(overlay_init(&ovl, image, sizeof(image), 0, ro, "stick:disk.img", t_alloc, t_free, 0), 0);
 	memset(&blk, 0, sizeof(blk));
 	virtio_blk_init(&blk, &ovl.dev, bounce, &host, &mem, 16);
 	blk.t.broken = on_broken;
@@ -142,6 +49,20 @@ static u8 blk_req(u32 type, u64 sector, u32 len, bool data_writable)
 	wr(&blk.t, VMMIO_QUEUE_NOTIFY, 0);
 	return ram[0x20000];
 }
+
+/* A backend that counts writes and accepts them all. */
+static int rec_writes;
+static int rec_read(struct blkdev *d, u64 lba, u32 count, void *buf)
+{
+	memset(buf, 0, count * 512);
+	return 0;
+}
+static int rec_write(struct blkdev *d, u64 lba, u32 count, const void *buf, bool fua)
+{
+	rec_writes++;
+	return 0;
+}
+static int rec_flush(struct blkdev *d) { return 0; }
 
 TEST(registers)
 {
@@ -212,6 +133,40 @@ TEST(blk_io)
 	CHECK_EQ(blk_req(77, 0, 0, true), 2);         /* unsupported */
 	CHECK_EQ(rd(&blk.t, VMMIO_STATUS) & VIRTIO_S_NEEDS_RESET, 0);
 
+	/* A read-only disk: the device refuses the write itself, whatever the backend would do. */
+	ovl.dev.ops->close(&ovl.dev);
+	{
+		static const struct blkdev_ops counting = { .read = rec_read, .write = rec_write,
+							    .flush = rec_flush };
+		struct blkdev d = { .ops = &counting, .sectors = 1u << 20, .read_only = true,
+				    .name = "t" };
+
+		memset(&blk, 0, sizeof(blk));
+		virtio_blk_init(&blk, &d, bounce, &host, &mem, 16);
+		driver_up(&blk.t, 1, FEAT);
+		rec_writes = 0;
+		CHECK_EQ(blk_req(1, 5, 512, false), 1);
+		CHECK_EQ(rec_writes, 0);
+		CHECK_EQ(blk_req(0, 5, 512, true), 0);
+		/*
+		 * More than a request may carry, on a big disk: nine 512 KiB
+		 * buffers, all the same RAM (legal, and the cheap way to ask for a lot).
+		 */
+		{
+			u32 h[4] = { 0, 0, 0, 0 };
+
+			memcpy(ram + 0x10000, h, 16);
+			ram[0x20000] = 0xee;
+			desc(0, 0, 0x10000, 16, VIRTQ_DESC_F_NEXT, 1);
+			for (unsigned i = 1; i <= 9; i++)
+				desc(0, i, 0x80000, 0x80000, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, (u16)(i + 1));
+			desc(0, 10, 0x20000, 1, VIRTQ_DESC_F_WRITE, 0);
+			avail(0, 0);
+			wr(&blk.t, VMMIO_QUEUE_NOTIFY, 0);
+			CHECK_EQ(ram[0x20000], 1);
+			CHECK_EQ(rd(&blk.t, VMMIO_STATUS) & VIRTIO_S_NEEDS_RESET, 0);
+		}
+	}
 	/* A read-only disk refuses writes and says so in its features. */
 	blk_up(true);
 	CHECK_EQ(rd(&blk.t, VMMIO_DEV_FEATURES) & (1u << 5), 1u << 5);
@@ -346,7 +301,7 @@ TEST(overlay_sparse)
 	for (unsigned i = 0; i < sizeof(img); i++)
 		img[i] = (unsigned char)(i ^ (i >> 8));
 	/* 10000 bytes round up to 20 sectors; the disk is made 100 000 sectors. */
-	CHECK_EQ(overlay_init(&o, img, sizeof(img), 100000, false, "t", t_alloc, t_free, NULL, 0), 0);
+	CHECK_EQ(overlay_init(&o, img, sizeof(img), 100000, false, "t", t_alloc, t_free, 0), 0);
 	CHECK_EQ(o.dev.sectors, 100000);
 	CHECK_EQ(o.dev.ops->read(&o.dev, 0, 16, buf), 0);
 	CHECK(memcmp(buf, img, 8192) == 0);
@@ -380,13 +335,13 @@ TEST(overlay_sparse)
 	CHECK_EQ(o.bytes, 0);
 
 	/* A cap on overlay memory: writes beyond it fail with -ENOMEM. */
-	CHECK_EQ(overlay_init(&o, img, sizeof(img), 1000, false, "t", t_alloc, t_free, NULL,
+	CHECK_EQ(overlay_init(&o, img, sizeof(img), 1000, false, "t", t_alloc, t_free,
 			      OVERLAY_LEAF * sizeof(void *) + 2 * OVERLAY_BLOCK + 64), 0);
 	CHECK_EQ(o.dev.ops->write(&o.dev, 0, 16, buf, false), 0);
 	CHECK_EQ(o.dev.ops->write(&o.dev, 16, 8, buf, false), -ENOMEM);
 	o.dev.ops->close(&o.dev);
 	/* Read-only. */
-	CHECK_EQ(overlay_init(&o, img, sizeof(img), 0, true, "t", t_alloc, t_free, NULL, 0), 0);
+	CHECK_EQ(overlay_init(&o, img, sizeof(img), 0, true, "t", t_alloc, t_free, 0), 0);
 	CHECK_EQ(o.dev.sectors, 20);
 	CHECK_EQ(o.dev.ops->write(&o.dev, 0, 1, buf, false), -EROFS);
 	o.dev.ops->close(&o.dev);

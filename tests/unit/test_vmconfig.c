@@ -954,9 +954,9 @@ TEST(virtio_keys)
 	check_one_error(KERNEL "disk0.fileName = \"[] web.img\"\n", 2,
 			"disk0.fileName \"[] web.img\": a datastore disk is \"[name] path\"");
 	check_one_error(KERNEL "disk0.fileName = \"[d s] web.img\"\n", 2,
-			"disk0.fileName: datastore name \"d s\" has an illegal character");
+			"disk0.fileName \"[d s] web.img\": a datastore disk is \"[name] path\"");
 	check_one_error(KERNEL "disk0.fileName = \"[ds1] /abs.img\"\n", 2,
-			"disk0.fileName \"[ds1] /abs.img\": path must be relative to the config's folder");
+			"disk0.fileName \"[ds1] /abs.img\": a datastore disk is \"[name] path\"");
 	check_one_error(KERNEL "virtioRng.present = \"2\"\n", 2,
 			"virtioRng.present must be true or false, not \"2\"");
 	check_one_error(KERNEL "virtioConsole.present = \"\"\n", 2,

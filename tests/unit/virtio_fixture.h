@@ -17,21 +17,21 @@
 static unsigned char ram[RAM];
 
 static inline bool ok_range(u64 gpa, u64 len) { return len && gpa < RAM && len <= RAM - gpa; }
-static inline int m_read(void *ctx, u64 gpa, void *dst, u64 len)
+static inline int m_read(struct vm *vm, u64 gpa, void *dst, u64 len)
 {
 	if (!ok_range(gpa, len))
 		return -EFAULT;
 	memcpy(dst, ram + gpa, len);
 	return 0;
 }
-static inline int m_write(void *ctx, u64 gpa, const void *src, u64 len)
+static inline int m_write(struct vm *vm, u64 gpa, const void *src, u64 len)
 {
 	if (!ok_range(gpa, len))
 		return -EFAULT;
 	memcpy(ram + gpa, src, len);
 	return 0;
 }
-static inline bool m_contains(void *ctx, u64 gpa, u64 len) { return ok_range(gpa, len); }
+static inline bool m_contains(struct vm *vm, u64 gpa, u64 len) { return ok_range(gpa, len); }
 static const struct vq_mem mem = { NULL, m_read, m_write, m_contains };
 
 static bool line;

@@ -5,7 +5,8 @@
 # made here) has the size and sha256 computed here; 1 MiB written into it
 # reads back (the RAM overlay); disk1 is read-only; /dev/hwrng is
 # virtio-rng's; a line on /dev/hvc0 reaches the host log as "[virtio] hvc0:".
-# The image on the stick stays unchanged. Runs on both vendors (HV=svm: QEMU,
+# The image on the stick stays unchanged. The VM has 2 vCPUs, both free to
+# touch the devices. Runs on both vendors (HV=svm: QEMU,
 # HV=vmx: Bochs, slow: set VIRTIO_VMX=1 to run it there too).
 . "$(dirname "$0")/../lib.sh"
 
@@ -18,15 +19,16 @@ head -c $((MIB << 20)) /dev/urandom >"$WORK/vms/disk.img"
 head -c $((1 << 20)) /dev/urandom >"$WORK/vms/ro.img"
 sum=$(sha256sum <"$WORK/vms/disk.img" | cut -d' ' -f1)
 orig=$sum
-cfg=$(vmx virtio 'memsize = "256"' 'guest.kernel = "vmlinuz"' 'guest.initrd = "initrd.img"' \
-	"guest.cmdline = \"console=ttyS0 quiet tv.cpus=1 tv.mem=256 tv.hv=1 tv.virtio=1 tv.vda=$sum:$((MIB << 20)) tv.vdb=ro tv.rng=1 tv.hvc=1\"" \
+# Two vCPUs: both may touch the devices at once; the VMM serializes them.
+cfg=$(vmx virtio 'memsize = "256"' 'numvcpus = "2"' 'guest.kernel = "vmlinuz"' 'guest.initrd = "initrd.img"' \
+	"guest.cmdline = \"console=ttyS0 quiet tv.cpus=2 tv.mem=256 tv.hv=1 tv.virtio=1 tv.vda=$sum:$((MIB << 20)) tv.vdb=ro tv.rng=1 tv.hvc=1\"" \
 	'disk0.fileName = "disk.img"' 'disk1.fileName = "ro.img"' 'disk1.readOnly = "true"' \
 	'virtioConsole.present = "true"' 'virtioRng.present = "true"')
 vm_boot "$WORK/serial.log" 1200 'kernel.cmdline = "test.poweroff_idle"' --mem 1024 "$cfg"
 rc=$?
 log=$WORK/serial.log
 
-expect "$log" "vm virtio: started: 256 MiB, 1 vCPU, $HV_NAME" "VM with virtio devices started on $HV_NAME"
+expect "$log" "vm virtio: started: 256 MiB, 2 vCPU, $HV_NAME" "VM with virtio devices started on $HV_NAME"
 expect "$log" '\[virtio\] TV-GUEST: userspace reached' "Linux reaches userspace"
 expect "$log" '\[virtio\] TV-VERDICT: PASS .*virtio=4devs' "the guest finds four virtio devices through ACPI"
 expect "$log" '\[virtio\] TV-VERDICT: PASS .*vda=sum-ok' "disk0: size and sha256 as made by the test"

@@ -181,138 +181,59 @@ static u64 build_facs(struct acpi_out *o)
 	return pa;
 }
 
-/* An AML integer: ZeroOp, OneOp or BytePrefix n. Returns its length. */
-static u32 aml_byte_const(u8 *p, u8 v)
-{
-	if (v <= 1) {
-		p[0] = v;
-		return 1;
-	}
-	p[0] = 0x0a;
-	p[1] = v;
-	return 2;
-}
-
-/* AML being assembled: bounded, an overflow is a build error (-ENOSPC). */
-struct aml {
-	u8 b[640];
-	u32 n;
-	bool over;
+/* Name (\_S5, Package () { typ, typ, 0, 0 }) */
+static const u8 aml_s5[] = {
+	0x08, '\\', '_', 'S', '5', '_',		/* NameOp, RootChar, NameSeg */
+	0x12, 0x08, 0x04,			/* PackageOp, PkgLength, NumElements */
+	0x0a, GUEST_S5_SLP_TYP, 0x0a, GUEST_S5_SLP_TYP, 0x00, 0x00,
 };
-
-static void aml_put(struct aml *a, const void *p, u32 len)
-{
-	if (a->over || len > sizeof(a->b) - a->n) {
-		a->over = true;
-		return;
-	}
-	memcpy(a->b + a->n, p, len);
-	a->n += len;
-}
-
-static void aml_u8(struct aml *a, u8 v)
-{
-	aml_put(a, &v, 1);
-}
-
-static void aml_int(struct aml *a, u8 v)
-{
-	u8 t[2];
-
-	aml_put(a, t, aml_byte_const(t, v));
-}
-
-/* Op (one or two bytes), PkgLength, then body: the smallest PkgLength encoding (ACPI 20.2.4). */
-static void aml_pkg(struct aml *a, const u8 *op, u32 oplen, const struct aml *body)
-{
-	u32 len = body->n + 1;
-	u8 pl[2];
-
-	aml_put(a, op, oplen);
-	if (len <= 0x3f) {
-		aml_u8(a, (u8)len);
-	} else {
-		len++;
-		pl[0] = (u8)(0x40 | (len & 0xf));	/* one more byte follows */
-		pl[1] = (u8)(len >> 4);
-		aml_put(a, pl, 2);
-	}
-	aml_put(a, body->b, body->n);
-	a->over |= body->over;
-}
-
-static void aml_name(struct aml *a, const char seg[4])
-{
-	aml_u8(a, 0x08);			/* NameOp */
-	aml_put(a, seg, 4);
-}
+_Static_assert(GUEST_S5_SLP_TYP > 1, "aml_s5 spells SLP_TYP with a BytePrefix");
 
 /*
- * Device (VRnn) { _HID "LNRO0005", _UID n, _CRS { Memory32Fixed (RW, base,
- * 0x200), Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { gsi } } }:
- * how Linux's virtio_mmio driver finds a device through ACPI.
+ * Device (VRnn) { Name (_HID, "LNRO0005") Name (_UID, n) Name (_CRS,
+ * ResourceTemplate () { Memory32Fixed (ReadWrite, base, 0x200) Interrupt
+ * (ResourceConsumer, Level, ActiveHigh, Exclusive) { gsi } }) }: how Linux's
+ * virtio_mmio driver finds a device through ACPI (Firecracker's layout).
+ * Fixed length; the name, _UID, base and GSI are patched in per slot.
  */
-static void aml_virtio(struct aml *scope, unsigned n)
-{
-	static const u8 device_op[2] = { 0x5b, 0x82 }, buffer_op = 0x11;
-	u8 crs[23], seg[4] = { 'V', 'R', (u8)('0' + n / 10), (u8)('0' + n % 10) };
-	struct aml dev = { .n = 0 }, buf = { .n = 0 };
+#define VDEV_NAME 3
+#define VDEV_UID 28
+#define VDEV_BASE 42
+#define VDEV_GSI 55
+static const u8 aml_vdev[] = {
+	0x5b, 0x82, 59, 'V', 'R', '0', '0',	/* DeviceOp, PkgLength, NameSeg */
+	0x08, '_', 'H', 'I', 'D', 0x0d, 'L', 'N', 'R', 'O', '0', '0', '0', '5', 0x00,
+	0x08, '_', 'U', 'I', 'D', 0x0a, 0x00,	/* BytePrefix n */
+	0x08, '_', 'C', 'R', 'S', 0x11, 26, 0x0a, 23,	/* BufferOp, PkgLength, BufferSize */
+	0x86, 9, 0, 1, 0, 0, 0, 0, 0x00, 0x02, 0, 0,	/* Memory32Fixed, RW, base, 0x200 */
+	0x89, 6, 0, 0x01, 1, 0, 0, 0, 0,	/* Extended Interrupt: consumer, level, high, 1 */
+	0x79, 0x00,				/* End Tag, checksum 0 */
+};
+_Static_assert(sizeof(aml_vdev) == 61, "aml_vdev: DeviceOp, PkgLength 59, 58 bytes");
 
-	crs[0] = 0x86;				/* Memory32Fixed */
-	put16(crs + 1, 9);
-	crs[3] = 1;				/* read-write */
-	put32(crs + 4, (u32)(GUEST_VIRTIO_BASE + n * GUEST_VIRTIO_STRIDE));
-	put32(crs + 8, 0x200);
-	crs[12] = 0x89;				/* Extended Interrupt */
-	put16(crs + 13, 6);
-	crs[15] = 0x01;				/* consumer, level, active high, exclusive */
-	crs[16] = 1;				/* one interrupt */
-	put32(crs + 17, GUEST_GSI_VIRTIO0 + n);
-	crs[21] = 0x79;				/* End Tag */
-	crs[22] = 0;				/* checksum 0: not computed */
-
-	aml_put(&dev, seg, 4);
-	aml_name(&dev, "_HID");
-	aml_u8(&dev, 0x0d);			/* StringPrefix */
-	aml_put(&dev, "LNRO0005", 9);
-	aml_name(&dev, "_UID");
-	aml_int(&dev, (u8)n);
-	aml_name(&dev, "_CRS");
-	aml_int(&buf, sizeof(crs));		/* BufferSize */
-	aml_put(&buf, crs, sizeof(crs));
-	aml_pkg(&dev, &buffer_op, 1, &buf);
-	aml_pkg(scope, device_op, 2, &dev);
-}
-
-/* DSDT body: Name (\_S5, Package () { typ, typ, 0, 0 }) and the virtio-mmio devices. */
+/* DSDT body: \_S5 and, in Scope (\_SB), one device per virtio-mmio slot. */
 static u64 build_dsdt(struct acpi_out *o, unsigned nvirtio)
 {
-	static const u8 scope_op = 0x10;
-	struct aml a = { .n = 0 }, pkg = { .n = 0 }, sb = { .n = 0 };
-	static const u8 package_op = 0x12;
+	u8 dev[sizeof(aml_vdev)], scope[8] = { 0x10, 0, 0, '\\', '_', 'S', 'B', '_' };
+	u32 len = 5 + nvirtio * sizeof(aml_vdev) + 2;	/* PkgLength counts its 2 bytes */
 	struct table t;
 
-	aml_u8(&a, 0x08);			/* NameOp, RootChar, NameSeg */
-	aml_put(&a, "\\_S5_", 5);
-	aml_u8(&pkg, 4);			/* NumElements */
-	aml_int(&pkg, GUEST_S5_SLP_TYP);	/* SLP_TYPa */
-	aml_int(&pkg, GUEST_S5_SLP_TYP);	/* SLP_TYPb */
-	aml_int(&pkg, 0);			/* reserved */
-	aml_int(&pkg, 0);
-	aml_pkg(&a, &package_op, 1, &pkg);
-	if (nvirtio) {
-		aml_put(&sb, "\\_SB_", 5);
-		for (unsigned i = 0; i < nvirtio; i++)
-			aml_virtio(&sb, i);
-		aml_pkg(&a, &scope_op, 1, &sb);
-	}
-	if (a.over && !o->err) {
-		o->err = -ENOSPC;
-		o->what = "DSDT";
-	}
-
 	table_begin(&t, o);
-	table_put(&t, a.b, a.n, "DSDT");
+	table_put(&t, aml_s5, sizeof(aml_s5), "DSDT");
+	if (nvirtio) {
+		scope[1] = (u8)(0x40 | (len & 0xf));	/* one more PkgLength byte follows */
+		scope[2] = (u8)(len >> 4);
+		table_put(&t, scope, sizeof(scope), "DSDT");
+	}
+	for (unsigned n = 0; n < nvirtio; n++) {
+		memcpy(dev, aml_vdev, sizeof(dev));
+		dev[VDEV_NAME + 2] = (u8)('0' + n / 10);
+		dev[VDEV_NAME + 3] = (u8)('0' + n % 10);
+		dev[VDEV_UID] = (u8)n;
+		put32(dev + VDEV_BASE, (u32)(GUEST_VIRTIO_BASE + n * GUEST_VIRTIO_STRIDE));
+		put32(dev + VDEV_GSI, GUEST_GSI_VIRTIO0 + n);
+		table_put(&t, dev, sizeof(dev), "DSDT");
+	}
 	return table_end(&t, "DSDT", 2);	/* revision 2: 64-bit AML integers */
 }
 

@@ -18,23 +18,13 @@
 
 extern struct bootinfo boot_info;
 
-static void *ov_alloc(void *ctx, u64 size)
-{
-	return kzalloc(size);
-}
-
-static void ov_free(void *ctx, void *p)
-{
-	kfree(p);
-}
-
 int disk_open(const struct vmcfg_disk *c, unsigned n, struct blkdev **out, char *why,
 	      size_t whylen)
 {
-	const struct bi_module *m;
-	struct overlay *o;
+	const struct bi_module *m = bootinfo_module(&boot_info, c->file);
+	struct overlay *o = NULL;
 	char name[48];
-	int r;
+	int r = -ENOENT;
 
 	if (c->datastore[0]) {
 		char spec[VMCFG_DATASTORE_MAX + CFG_MAX_PATH + 16], reason[96];
@@ -50,23 +40,17 @@ int disk_open(const struct vmcfg_disk *c, unsigned n, struct blkdev **out, char 
 		*out = d;
 		return 0;
 	}
-	m = bootinfo_module(&boot_info, c->file);
-	if (!m) {
-		snprintf(why, whylen, "disk%u: %s missing from the boot modules", n, c->file);
-		return -ENOENT;
-	}
-	o = kzalloc(sizeof(*o));
-	if (!o) {
-		snprintf(why, whylen, "out of host memory for disk%u", n);
-		return -ENOMEM;
-	}
 	/* For logs; its first 20 bytes are the serial the guest reads (GET_ID). */
 	snprintf(name, sizeof(name), "stick:%s", c->file + 4);   /* without "vms/" */
-	r = overlay_init(o, phys_to_virt(m->base), m->size, 0, c->read_only, name, ov_alloc, ov_free,
-			 NULL, 0);
+	if (m && (o = kzalloc(sizeof(*o))))
+		r = overlay_init(o, phys_to_virt(m->base), m->size, 0, c->read_only, name, kzalloc,
+				 kfree, 0);
+	else if (m)
+		r = -ENOMEM;
 	if (r) {
 		kfree(o);
-		snprintf(why, whylen, "disk%u: %s: cannot set up its overlay (%d)", n, c->file, r);
+		/* -ENOENT: not among the boot modules; -ENOMEM; -EINVAL: an empty image */
+		snprintf(why, whylen, "disk%u: %s: cannot open it (%d)", n, c->file, r);
 		return r;
 	}
 	*out = &o->dev;

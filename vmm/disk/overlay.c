@@ -27,7 +27,7 @@ static u8 *block(struct overlay *o, u64 b, bool create)
 			return NULL;
 		if (o->max_bytes && o->bytes + OVERLAY_LEAF * sizeof(u8 *) > o->max_bytes)
 			return NULL;
-		leaf = o->alloc(o->ctx, OVERLAY_LEAF * sizeof(u8 *));
+		leaf = o->alloc(OVERLAY_LEAF * sizeof(u8 *));
 		if (!leaf)
 			return NULL;
 		o->bytes += OVERLAY_LEAF * sizeof(u8 *);
@@ -38,7 +38,7 @@ static u8 *block(struct overlay *o, u64 b, bool create)
 		return p;
 	if (o->max_bytes && o->bytes + OVERLAY_BLOCK > o->max_bytes)
 		return NULL;
-	p = o->alloc(o->ctx, OVERLAY_BLOCK);
+	p = o->alloc(OVERLAY_BLOCK);
 	if (!p)
 		return NULL;
 	o->bytes += OVERLAY_BLOCK;
@@ -124,10 +124,10 @@ static void ov_close(struct blkdev *d)
 			continue;
 		for (u64 i = 0; i < OVERLAY_LEAF; i++)
 			if (leaf[i])
-				o->free(o->ctx, leaf[i]);
-		o->free(o->ctx, leaf);
+				o->free(leaf[i]);
+		o->free(leaf);
 	}
-	o->free(o->ctx, o->top);
+	o->free(o->top);
 	o->top = NULL;
 	o->bytes = 0;
 }
@@ -137,8 +137,8 @@ static const struct blkdev_ops overlay_ops = {
 };
 
 int overlay_init(struct overlay *o, const void *image, u64 image_len, u64 sectors, bool read_only,
-		 const char *name, void *(*alloc)(void *ctx, u64 size),
-		 void (*free_fn)(void *ctx, void *p), void *ctx, u64 max_bytes)
+		 const char *name, void *(*alloc)(size_t size), void (*free_fn)(void *p),
+		 u64 max_bytes)
 {
 	u64 min = (image_len + BLKDEV_SECTOR - 1) / BLKDEV_SECTOR;
 
@@ -153,9 +153,8 @@ int overlay_init(struct overlay *o, const void *image, u64 image_len, u64 sector
 	o->ntop = (o->nblocks + OVERLAY_LEAF - 1) / OVERLAY_LEAF;
 	o->alloc = alloc;
 	o->free = free_fn;
-	o->ctx = ctx;
 	o->max_bytes = max_bytes;
-	o->top = alloc(ctx, o->ntop * sizeof(u8 **));
+	o->top = alloc(o->ntop * sizeof(u8 **));
 	if (!o->top)
 		return -ENOMEM;
 	o->bytes = o->ntop * sizeof(u8 **);

@@ -56,7 +56,8 @@ static u8 transfer(struct virtio_blk *b, struct vq_chain *c, bool write, u64 sec
 	const struct vq_mem *m = &b->t.mem;
 	u64 done = 0;
 
-	if (bytes % BLKDEV_SECTOR || sector > disk->sectors ||
+	/* Linux sends up to 1.25 MiB by default; a larger one is refused, not served for long. */
+	if (bytes % BLKDEV_SECTOR || bytes > VIRTIO_BLK_REQ_MAX || sector > disk->sectors ||
 	    bytes / BLKDEV_SECTOR > disk->sectors - sector)
 		return S_IOERR;
 	if (write && disk->read_only)
@@ -125,18 +126,14 @@ static u32 request(struct virtio_mmio *d, struct vq_chain *c, vq_err *err)
 	return (u32)(data_in + 1);
 }
 
-static vq_err notify(struct virtio_mmio *d, unsigned q)
-{
-	return virtio_mmio_drain(d, q, &blk(d)->chain, request);
-}
-
 static const struct virtio_dev_ops blk_ops = {
 	.device_id = VIRTIO_ID_BLOCK,
 	.features = (1ull << BLK_F_SIZE_MAX) | (1ull << BLK_F_SEG_MAX) | (1ull << BLK_F_FLUSH),
 	.nqueues = 1,
 	.config_len = 16,
 	.config_read = config_read,
-	.notify = notify,
+	.request = request,
+	.served = 1,
 };
 
 static const struct virtio_dev_ops blk_ro_ops = {
@@ -146,7 +143,8 @@ static const struct virtio_dev_ops blk_ro_ops = {
 	.nqueues = 1,
 	.config_len = 16,
 	.config_read = config_read,
-	.notify = notify,
+	.request = request,
+	.served = 1,
 };
 
 void virtio_blk_init(struct virtio_blk *b, struct blkdev *disk, u8 *bounce,

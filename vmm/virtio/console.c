@@ -29,14 +29,6 @@ static u32 transmit(struct virtio_mmio *d, struct vq_chain *c, vq_err *err)
 	return 0;
 }
 
-static vq_err notify(struct virtio_mmio *d, unsigned q)
-{
-	/* Receive buffers stay with the device until there is input to give. */
-	if (q == RXQ)
-		return NULL;
-	return virtio_mmio_drain(d, TXQ, &((struct virtio_con *)d)->chain, transmit);
-}
-
 static u32 config_read(struct virtio_mmio *d, u32 off, unsigned size)
 {
 	return 0;   /* cols, rows, max_nr_ports: no F_SIZE, no MULTIPORT */
@@ -47,7 +39,8 @@ static const struct virtio_dev_ops con_ops = {
 	.nqueues = 2,
 	.config_len = 12,
 	.config_read = config_read,
-	.notify = notify,
+	.request = transmit,
+	.served = 1u << TXQ,   /* receive buffers stay with the device until there is input */
 };
 
 void virtio_con_init(struct virtio_con *c, void (*out)(void *ctx, const u8 *buf, u64 n),

@@ -8,41 +8,39 @@ static inline u32 rotl(u32 v, int n)
 	return (v << n) | (v >> (32 - n));
 }
 
-#define QR(a, b, c, d)                                   \
-	do {                                             \
-		a += b; d ^= a; d = rotl(d, 16);         \
-		c += d; b ^= c; b = rotl(b, 12);         \
-		a += b; d ^= a; d = rotl(d, 8);          \
-		c += d; b ^= c; b = rotl(b, 7);          \
-	} while (0)
+/* The quarter rounds of a double round: four columns, then four diagonals. */
+static const u8 qr_idx[8][4] = {
+	{ 0, 4, 8, 12 }, { 1, 5, 9, 13 }, { 2, 6, 10, 14 }, { 3, 7, 11, 15 },
+	{ 0, 5, 10, 15 }, { 1, 6, 11, 12 }, { 2, 7, 8, 13 }, { 3, 4, 9, 14 },
+};
 
 void chacha20_block(const u32 key[8], u32 counter, const u32 nonce[3], u8 out[64])
 {
 	u32 s[16], x[16];
 
 	s[0] = 0x61707865; s[1] = 0x3320646e; s[2] = 0x79622d32; s[3] = 0x6b206574;
-	for (int i = 0; i < 8; i++)
-		s[4 + i] = key[i];
+	memcpy(s + 4, key, 32);
 	s[12] = counter;
-	s[13] = nonce[0]; s[14] = nonce[1]; s[15] = nonce[2];
+	memcpy(s + 13, nonce, 12);
 	memcpy(x, s, sizeof(x));
-	for (int i = 0; i < 10; i++) {
-		QR(x[0], x[4], x[8], x[12]); QR(x[1], x[5], x[9], x[13]);
-		QR(x[2], x[6], x[10], x[14]); QR(x[3], x[7], x[11], x[15]);
-		QR(x[0], x[5], x[10], x[15]); QR(x[1], x[6], x[11], x[12]);
-		QR(x[2], x[7], x[8], x[13]); QR(x[3], x[4], x[9], x[14]);
+	for (int i = 0; i < 80; i++) {
+		const u8 *q = qr_idx[i & 7];
+		u32 *a = &x[q[0]], *b = &x[q[1]], *c = &x[q[2]], *d = &x[q[3]];
+
+		*a += *b; *d = rotl(*d ^ *a, 16);
+		*c += *d; *b = rotl(*b ^ *c, 12);
+		*a += *b; *d = rotl(*d ^ *a, 8);
+		*c += *d; *b = rotl(*b ^ *c, 7);
 	}
 	for (int i = 0; i < 16; i++) {
 		u32 v = x[i] + s[i];
 
-		out[4 * i] = (u8)v;
-		out[4 * i + 1] = (u8)(v >> 8);
-		out[4 * i + 2] = (u8)(v >> 16);
-		out[4 * i + 3] = (u8)(v >> 24);
+		/* Little-endian words, as the RFC serializes them (and as x86 stores them). */
+		memcpy(out + 4 * i, &v, 4);
 	}
 }
 
-static void next_block(struct drbg *g, u8 out[64])
+static inline void next_block(struct drbg *g, u8 out[64])
 {
 	/* Counter in the block-counter word and the first nonce word: never repeats. */
 	u32 nonce[3] = { (u32)(g->counter >> 32), 0x76726e67 /* "gnrv" */, 0 };

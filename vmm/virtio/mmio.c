@@ -17,12 +17,7 @@ static u64 dev_features(const struct virtio_mmio *d)
 	return d->ops->features | TRANSPORT_FEATURES;
 }
 
-bool virtio_has(const struct virtio_mmio *d, unsigned f)
-{
-	return (d->drv_features >> f) & 1;
-}
-
-static void update_irq(struct virtio_mmio *d)
+static inline void update_irq(struct virtio_mmio *d)
 {
 	d->host.set_irq(d->host.ctx, d->gsi, d->isr != 0);
 }
@@ -83,13 +78,33 @@ void virtio_mmio_used(struct virtio_mmio *d, unsigned q)
 	}
 }
 
+/* The ring address a QueueDesc/Driver/Device Low or High register holds half of, or NULL. */
+static u64 *ring_addr(struct virtq *q, u64 off)
+{
+	switch (off & ~4ull) {
+	case VMMIO_QUEUE_DESC_LO: return &q->desc;
+	case VMMIO_QUEUE_AVAIL_LO: return &q->avail;
+	case VMMIO_QUEUE_USED_LO: return &q->used;
+	}
+	return NULL;
+}
+
+/* Set the low (off & 4 clear) or high half of *r. */
+static void set_half(u64 *r, u64 off, u32 v)
+{
+	unsigned sh = off & 4 ? 32 : 0;
+
+	*r = (*r & ~(0xffffffffull << sh)) | ((u64)v << sh);
+}
+
 static struct virtq *selq(struct virtio_mmio *d)
 {
 	return d->queue_sel < d->ops->nqueues ? &d->q[d->queue_sel] : NULL;
 }
 
-int virtio_mmio_read(struct virtio_mmio *d, u64 off, unsigned size, u64 *val)
+int virtio_mmio_read(void *dev, u64 off, unsigned size, u64 *val)
 {
+	struct virtio_mmio *d = dev;
 	struct virtq *q = selq(d);
 	u64 f;
 
@@ -121,19 +136,17 @@ int virtio_mmio_read(struct virtio_mmio *d, u64 off, unsigned size, u64 *val)
 	case VMMIO_STATUS: *val = d->status; break;
 	case VMMIO_CONFIG_GEN: *val = 0; break;
 	case VMMIO_QUEUE_NUM: *val = q ? q->size : 0; break;
-	case VMMIO_QUEUE_DESC_LO: *val = q ? (u32)q->desc : 0; break;
-	case VMMIO_QUEUE_DESC_HI: *val = q ? (u32)(q->desc >> 32) : 0; break;
-	case VMMIO_QUEUE_AVAIL_LO: *val = q ? (u32)q->avail : 0; break;
-	case VMMIO_QUEUE_AVAIL_HI: *val = q ? (u32)(q->avail >> 32) : 0; break;
-	case VMMIO_QUEUE_USED_LO: *val = q ? (u32)q->used : 0; break;
-	case VMMIO_QUEUE_USED_HI: *val = q ? (u32)(q->used >> 32) : 0; break;
+	case VMMIO_QUEUE_DESC_LO ... VMMIO_QUEUE_USED_HI:
+		if (q && ring_addr(q, off))
+			*val = (u32)(*ring_addr(q, off) >> (off & 4 ? 32 : 0));
+		else
+			*val = 0;
+		break;
 	default: *val = 0; break;    /* write-only and reserved registers */
 	}
 	return 0;
 }
 
-static void set_lo(u64 *r, u32 v) { *r = (*r & ~0xffffffffull) | v; }
-static void set_hi(u64 *r, u32 v) { *r = (*r & 0xffffffffull) | ((u64)v << 32); }
 
 static void write_status(struct virtio_mmio *d, u32 v)
 {
@@ -168,19 +181,50 @@ static void write_queue(struct virtio_mmio *d, struct virtq *q, u64 off, u32 v)
 	}
 	if (q->ready)
 		return;    /* the spec forbids changing a live queue: ignore */
-	switch (off) {
-	case VMMIO_QUEUE_NUM: q->size = (u16)(v > 0xffff ? 0 : v); break;
-	case VMMIO_QUEUE_DESC_LO: set_lo(&q->desc, v); break;
-	case VMMIO_QUEUE_DESC_HI: set_hi(&q->desc, v); break;
-	case VMMIO_QUEUE_AVAIL_LO: set_lo(&q->avail, v); break;
-	case VMMIO_QUEUE_AVAIL_HI: set_hi(&q->avail, v); break;
-	case VMMIO_QUEUE_USED_LO: set_lo(&q->used, v); break;
-	case VMMIO_QUEUE_USED_HI: set_hi(&q->used, v); break;
-	}
+	if (off == VMMIO_QUEUE_NUM)
+		q->size = (u16)(v > 0xffff ? 0 : v);
+	else if (ring_addr(q, off))
+		set_half(ring_addr(q, off), off, v);
 }
 
-int virtio_mmio_write(struct virtio_mmio *d, u64 off, unsigned size, u64 val)
+/*
+ * Serve queue qi: every available chain goes through the device's request()
+ * and into the used ring; interrupts as the driver asked, and a re-check
+ * after publishing avail_event so no buffer is left behind.
+ */
+static vq_err drain(struct virtio_mmio *d, unsigned qi)
 {
+	struct vq_chain *c = &d->chain;
+	struct virtq *q = &d->q[qi];
+	bool indirect = virtio_has(d, VIRTIO_F_INDIRECT_DESC);
+	vq_err e = NULL;
+	unsigned rounds = 0;
+	int r;
+
+	/*
+	 * A second vCPU may keep adding buffers while this one works: a bounded
+	 * number of rounds keeps a hostile guest from holding the VMM here.
+	 */
+	do {
+		/* At most a queue's worth per round: the guest cannot keep the VMM here forever. */
+		for (unsigned n = 0; n < q->size && (r = virtq_pop(q, &d->mem, indirect, c, &e)) > 0; n++) {
+			u32 len = d->ops->request(d, c, &e);
+
+			if (e)
+				return e;
+			if (virtq_push(q, &d->mem, c->head, len))
+				return "used ring unwritable";
+		}
+		if (e)
+			return e;
+		virtio_mmio_used(d, qi);
+	} while (++rounds < 16 && virtq_pending(q, &d->mem));
+	return NULL;
+}
+
+int virtio_mmio_write(void *dev, u64 off, unsigned size, u64 val)
+{
+	struct virtio_mmio *d = dev;
 	struct virtq *q = selq(d);
 	u32 v = (u32)val;
 	vq_err e;
@@ -197,10 +241,8 @@ int virtio_mmio_write(struct virtio_mmio *d, u64 off, unsigned size, u64 val)
 	case VMMIO_DRV_FEATURES:
 		if (d->status & VIRTIO_S_FEATURES_OK)
 			break;
-		if (d->drv_features_sel == 0)
-			set_lo(&d->drv_features, v);
-		else if (d->drv_features_sel == 1)
-			set_hi(&d->drv_features, v);
+		if (d->drv_features_sel < 2)
+			set_half(&d->drv_features, d->drv_features_sel * 4, v);
 		break;
 	case VMMIO_QUEUE_SEL: d->queue_sel = v; break;
 	case VMMIO_STATUS: write_status(d, v); break;
@@ -213,18 +255,19 @@ int virtio_mmio_write(struct virtio_mmio *d, u64 off, unsigned size, u64 val)
 		/* Before DRIVER_OK, on a broken device or a queue not ready: ignored. */
 		if (!virtio_mmio_live(d) || v >= d->ops->nqueues || !d->q[v].ready)
 			break;
-		e = d->ops->notify(d, v);
+		if (!((d->ops->served >> v) & 1)) {
+			/* The device fills this queue when it has something: tell it buffers came. */
+			if (d->ops->kick)
+				d->ops->kick(d, v);
+			break;
+		}
+		e = drain(d, v);
 		if (e)
 			virtio_mmio_fail(d, e);
 		break;
 	case VMMIO_QUEUE_NUM:
 	case VMMIO_QUEUE_READY:
-	case VMMIO_QUEUE_DESC_LO:
-	case VMMIO_QUEUE_DESC_HI:
-	case VMMIO_QUEUE_AVAIL_LO:
-	case VMMIO_QUEUE_AVAIL_HI:
-	case VMMIO_QUEUE_USED_LO:
-	case VMMIO_QUEUE_USED_HI:
+	case VMMIO_QUEUE_DESC_LO ... VMMIO_QUEUE_USED_HI:
 		if (q)
 			write_queue(d, q, off, v);
 		break;
@@ -233,31 +276,3 @@ int virtio_mmio_write(struct virtio_mmio *d, u64 off, unsigned size, u64 val)
 	return 0;
 }
 
-vq_err virtio_mmio_drain(struct virtio_mmio *d, unsigned qi, struct vq_chain *c, virtio_chain_fn fn)
-{
-	struct virtq *q = &d->q[qi];
-	bool indirect = virtio_has(d, VIRTIO_F_INDIRECT_DESC);
-	vq_err e = NULL;
-	unsigned rounds = 0;
-	int r;
-
-	/*
-	 * A second vCPU may keep adding buffers while this one works: a bounded
-	 * number of rounds keeps a hostile guest from holding the VMM here.
-	 */
-	do {
-		/* At most a queue's worth per round: the guest cannot keep the VMM here forever. */
-		for (unsigned n = 0; n < q->size && (r = virtq_pop(q, &d->mem, indirect, c, &e)) > 0; n++) {
-			u32 len = fn(d, c, &e);
-
-			if (e)
-				return e;
-			if (virtq_push(q, &d->mem, c->head, len))
-				return "used ring unwritable";
-		}
-		if (e)
-			return e;
-		virtio_mmio_used(d, qi);
-	} while (++rounds < 16 && virtq_pending(q, &d->mem));
-	return NULL;
-}

@@ -49,7 +49,7 @@ static u32 transmit(struct virtio_mmio *d, struct vq_chain *c, vq_err *err)
 	return 0;
 }
 
-/* Fill receive buffers from rxq; a bounded number of rounds, as in virtio_mmio_drain. */
+/* Fill receive buffers from rxq; a bounded number of rounds, as the transport's drain. */
 void virtio_net_rx(struct virtio_net *n)
 {
 	struct virtio_mmio *d = &n->t;
@@ -67,19 +67,19 @@ void virtio_net_rx(struct virtio_net *n)
 			u8 hdr[HDR] = { 0 };
 			u32 used = 0;
 
-			r = virtq_pop(q, &d->mem, indirect, &n->chain, &e);
+			r = virtq_pop(q, &d->mem, indirect, &d->chain, &e);
 			if (r < 0)
 				goto broken;
 			if (r == 0)
 				break; /* no buffers posted: the frames wait (or drop) */
-			if (n->chain.out_len) {
+			if (d->chain.out_len) {
 				e = "net receive buffer is device-readable";
 				goto broken;
 			}
 			hdr[10] = 1; /* num_buffers */
-			if (n->chain.in_len >= HDR + len) {
-				if (vq_chain_write(&n->chain, &d->mem, 0, hdr, HDR) ||
-				    vq_chain_write(&n->chain, &d->mem, HDR, f, len)) {
+			if (d->chain.in_len >= HDR + len) {
+				if (vq_chain_write(&d->chain, &d->mem, 0, hdr, HDR) ||
+				    vq_chain_write(&d->chain, &d->mem, HDR, f, len)) {
 					e = "net receive buffer unwritable";
 					goto broken;
 				}
@@ -89,7 +89,7 @@ void virtio_net_rx(struct virtio_net *n)
 				n->rx_short++; /* a buffer too small for the frame: returned empty */
 			}
 			frameq_pop(n->rxq);
-			if (virtq_push(q, &d->mem, n->chain.head, used)) {
+			if (virtq_push(q, &d->mem, d->chain.head, used)) {
 				e = "used ring unwritable";
 				goto broken;
 			}
@@ -104,13 +104,10 @@ broken:
 	virtio_mmio_fail(d, e);
 }
 
-static vq_err notify(struct virtio_mmio *d, unsigned q)
+/* New receive buffers: frames may be waiting for them. */
+static void kick(struct virtio_mmio *d, unsigned q)
 {
-	if (q == RXQ) {
-		virtio_net_rx(to_net(d)); /* new receive buffers: frames may be waiting */
-		return NULL;
-	}
-	return virtio_mmio_drain(d, TXQ, &to_net(d)->chain, transmit);
+	virtio_net_rx(to_net(d));
 }
 
 static u32 config_read(struct virtio_mmio *d, u32 off, unsigned size)
@@ -135,7 +132,9 @@ static const struct virtio_dev_ops net_ops = {
 	.nqueues = 2,
 	.config_len = CFG_LEN,
 	.config_read = config_read,
-	.notify = notify,
+	.request = transmit,
+	.served = 1u << TXQ,
+	.kick = kick,
 };
 
 void virtio_net_init(struct virtio_net *n, const u8 mac[6],

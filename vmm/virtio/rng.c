@@ -25,15 +25,11 @@ static u32 request(struct virtio_mmio *d, struct vq_chain *c, vq_err *err)
 	return (u32)done;
 }
 
-static vq_err notify(struct virtio_mmio *d, unsigned q)
-{
-	return virtio_mmio_drain(d, q, &((struct virtio_rng *)d)->chain, request);
-}
-
 static const struct virtio_dev_ops rng_ops = {
 	.device_id = VIRTIO_ID_RNG,
 	.nqueues = 1,
-	.notify = notify,
+	.request = request,
+	.served = 1,
 };
 
 void virtio_rng_init(struct virtio_rng *r, virtio_rng_fill_fn fill, void *fill_ctx,

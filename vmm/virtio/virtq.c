@@ -20,14 +20,14 @@ struct vq_desc {
 #define USED_IDX(q) ((q)->used + 2)
 #define USED_RING(q, i) ((q)->used + 4 + 8ull * (i))
 
-static bool rd16(const struct vq_mem *m, u64 gpa, u16 *v)
+static inline bool rd16(const struct vq_mem *m, u64 gpa, u16 *v)
 {
-	return m->read(m->ctx, gpa, v, 2) == 0;
+	return m->read(m->vm, gpa, v, 2) == 0;
 }
 
-static bool wr16(const struct vq_mem *m, u64 gpa, u16 v)
+static inline bool wr16(const struct vq_mem *m, u64 gpa, u16 v)
 {
-	return m->write(m->ctx, gpa, &v, 2) == 0;
+	return m->write(m->vm, gpa, &v, 2) == 0;
 }
 
 vq_err virtq_check(const struct virtq *q, const struct vq_mem *m, unsigned max)
@@ -39,8 +39,8 @@ vq_err virtq_check(const struct virtq *q, const struct vq_mem *m, unsigned max)
 	if ((q->desc & 15) || (q->avail & 1) || (q->used & 3))
 		return "ring address misaligned";
 	/* The rings with their event fields (EVENT_IDX or not: the space is the driver's). */
-	if (!m->contains(m->ctx, q->desc, 16 * n) || !m->contains(m->ctx, q->avail, 6 + 2 * n) ||
-	    !m->contains(m->ctx, q->used, 6 + 8 * n))
+	if (!m->contains(m->vm, q->desc, 16 * n) || !m->contains(m->vm, q->avail, 6 + 2 * n) ||
+	    !m->contains(m->vm, q->used, 6 + 8 * n))
 		return "ring outside guest RAM";
 	return NULL;
 }
@@ -53,7 +53,7 @@ static vq_err add_seg(struct vq_chain *c, const struct vq_mem *m, const struct v
 
 	if (c->nseg == VIRTQ_MAX_SEGS)
 		return "chain has too many buffers";
-	if (d->len && !m->contains(m->ctx, d->addr, d->len))
+	if (d->len && !m->contains(m->vm, d->addr, d->len))
 		return "buffer outside guest RAM";
 	if (!w && c->in_len)
 		return "device-readable buffer after a writable one";
@@ -76,7 +76,7 @@ static vq_err walk_indirect(struct vq_chain *c, const struct vq_mem *m, u64 gpa,
 	vq_err e;
 
 	for (;;) {
-		if (m->read(m->ctx, gpa + 16ull * i, &d, sizeof(d)))
+		if (m->read(m->vm, gpa + 16ull * i, &d, sizeof(d)))
 			return "indirect table unreadable";
 		if (d.flags & VIRTQ_DESC_F_INDIRECT)
 			return "nested indirect table";
@@ -123,7 +123,7 @@ int virtq_pop(struct virtq *q, const struct vq_mem *m, bool indirect, struct vq_
 	c->nseg = 0;
 	c->out_len = c->in_len = 0;
 	for (i = head;;) {
-		if (m->read(m->ctx, q->desc + 16ull * i, &d, sizeof(d))) {
+		if (m->read(m->vm, q->desc + 16ull * i, &d, sizeof(d))) {
 			e = "descriptor table unreadable";
 			goto bad;
 		}
@@ -134,7 +134,7 @@ int virtq_pop(struct virtq *q, const struct vq_mem *m, bool indirect, struct vq_
 				e = "indirect descriptor with NEXT";
 			else if (d.len == 0 || d.len % 16 || d.len / 16 > VIRTQ_MAX_SEGS)
 				e = "indirect table size not a multiple of 16 up to the limit";
-			else if (!m->contains(m->ctx, d.addr, d.len))
+			else if (!m->contains(m->vm, d.addr, d.len))
 				e = "indirect table outside guest RAM";
 			else
 				e = walk_indirect(c, m, d.addr, d.len / 16);
@@ -168,7 +168,7 @@ int virtq_push(struct virtq *q, const struct vq_mem *m, u16 head, u32 len)
 {
 	u32 elem[2] = { head, len };
 
-	if (m->write(m->ctx, USED_RING(q, q->used_idx & (q->size - 1)), elem, sizeof(elem)))
+	if (m->write(m->vm, USED_RING(q, q->used_idx & (q->size - 1)), elem, sizeof(elem)))
 		return -1;
 	/* x86 keeps stores in order: the element is visible before the index. */
 	q->used_idx++;
@@ -197,9 +197,8 @@ bool virtq_should_notify(struct virtq *q, const struct vq_mem *m, bool event_idx
 	return !rd16(m, q->avail, &flags) || !(flags & VIRTQ_AVAIL_F_NO_INTERRUPT);
 }
 
-/* Walk the chain's segments of one direction from byte off, copying len bytes. */
-static int chain_copy(const struct vq_chain *c, const struct vq_mem *m, bool write, u64 off,
-		      void *buf, u64 len)
+int vq_chain_copy(const struct vq_chain *c, const struct vq_mem *m, bool write, u64 off, void *buf,
+		  u64 len)
 {
 	u8 *p = buf;
 
@@ -214,24 +213,13 @@ static int chain_copy(const struct vq_chain *c, const struct vq_mem *m, bool wri
 			continue;
 		}
 		n = s->len - off < len ? s->len - off : len;
-		if (write ? m->write(m->ctx, s->gpa + off, p, n) : m->read(m->ctx, s->gpa + off, p, n))
+		if (write ? m->write(m->vm, s->gpa + off, p, n) : m->read(m->vm, s->gpa + off, p, n))
 			return -EFAULT;
 		p += n;
 		len -= n;
 		off = 0;
 	}
 	return len ? -EINVAL : 0;
-}
-
-int vq_chain_read(const struct vq_chain *c, const struct vq_mem *m, u64 off, void *dst, u64 len)
-{
-	return chain_copy(c, m, false, off, dst, len);
-}
-
-int vq_chain_write(const struct vq_chain *c, const struct vq_mem *m, u64 off, const void *src,
-		   u64 len)
-{
-	return chain_copy(c, m, true, off, (void *)src, len);
 }
 
 bool virtq_pending(const struct virtq *q, const struct vq_mem *m)
