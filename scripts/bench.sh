@@ -113,6 +113,59 @@ fi
 blkdev=$(clean "$W/blk-bench.log" | sed -n 's/.*vm blk: \(virtio-blk0: .*\)/\1/p' | head -1)
 fig "virtio-blk device counters (bench run)" "${blkdev:-not measured}"
 
+# ---- virtio-net: VM-to-VM HTTP throughput and exits per MB, against QEMU's own ----
+# Two VMs on vSwitch0: srv serves net_mib MiB with busybox httpd, cli fetches it
+# three times through nc and reports its best MB/s. On bare QEMU the same two
+# guests run in two QEMUs joined by a socket netdev, with QEMU's virtio-net-pci.
+# Exits per MB: each VM's exits with the fetches minus those of the same boot
+# without them (both VMs only bring their network up), over the MB moved.
+net_mib=32
+net_fig() { clean "$1" | sed -n 's/.*TV-BENCH net-get: \([0-9.]*\) MB\/s.*/\1/p' | head -1; }
+net_exits() { clean "$1" | sed -n "s/.*vm $2: \([0-9]*\) exits:.*/\1/p" | head -1; }
+netvm() { # NAME IP TEST
+	printf 'displayName = "%s"\nmemsize = "256"\nguest.kernel = "vmlinuz"\nguest.initrd = "initrd.img"\nguest.cmdline = "%s tv.hv=1 tv.virtio=1 tv.ip=%s/24%s"\nethernet0.present = "TRUE"\n' \
+		"$1" "$cmd" "$2" "${3:+ tv.test=$3}" > "$W/vms/$1.vmx"
+}
+for mode in idle bench; do
+	if [ "$mode" = bench ]; then
+		netvm srv 192.168.78.2 "netserve:$net_mib:60"
+		netvm cli 192.168.78.1 "netget:192.168.78.2:$net_mib"
+	else
+		netvm srv 192.168.78.2 ""
+		netvm cli 192.168.78.1 ""
+	fi
+	"$B/host/mkstick" -o "$W/net.img" --efi "$B/BOOTX64.EFI" --kernel "$B/kernel.tvk" \
+		--settings "$W/settings.cfg" "$W/vms/srv.vmx" "$W/vms/cli.vmx" >/dev/null
+	"$TOP/scripts/qemu.sh" --batch --smp 2 --log "$W/net-$mode.log" --timeout 900 --mem 1024 \
+		"$W/net.img" >/dev/null 2>&1
+done
+port=$((30000 + RANDOM % 20000))
+"$TOP/scripts/bare-linux.sh" --smp 1 --mem 256 --timeout 600 \
+	--append "quiet tv.virtio=1 tv.ip=192.168.78.2/24 tv.test=netserve:$net_mib:60" \
+	--qemu "-netdev socket,id=n0,listen=127.0.0.1:$port -device virtio-net-pci,netdev=n0,mac=02:00:00:78:00:02" \
+	--log "$W/net-bare-srv.log" >/dev/null 2>&1 &
+srv=$!
+sleep 2
+"$TOP/scripts/bare-linux.sh" --smp 1 --mem 256 --timeout 600 \
+	--append "quiet tv.virtio=1 tv.ip=192.168.78.1/24 tv.test=netget:192.168.78.2:$net_mib" \
+	--qemu "-netdev socket,id=n0,connect=127.0.0.1:$port -device virtio-net-pci,netdev=n0,mac=02:00:00:78:00:01" \
+	--log "$W/net-bare-cli.log" >/dev/null 2>&1
+wait "$srv"
+tv=$(net_fig "$W/net-bench.log") bare=$(net_fig "$W/net-bare-cli.log")
+if [ -n "$tv" ] && [ -n "$bare" ]; then
+	fig "virtio-net VM-to-VM HTTP throughput" "$tv MB/s under thinvisor (vSwitch0), $bare MB/s bare QEMU virtio-net-pci over a socket, ratio $(awk -v a="$tv" -v b="$bare" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+else
+	fig "virtio-net VM-to-VM HTTP throughput" "not measured (thinvisor '$tv', bare '$bare')"
+fi
+for vm in cli srv; do
+	e0=$(net_exits "$W/net-idle.log" $vm) e1=$(net_exits "$W/net-bench.log" $vm)
+	if [ -n "$e0" ] && [ -n "$e1" ]; then
+		fig "VM exits per MB of virtio-net ($vm)" "$(awk -v a="$e0" -v b="$e1" -v m=$((3 * net_mib)) 'BEGIN { printf "%.1f", (b - a) / m }') ($((e1 - e0)) exits for $((3 * net_mib)) MiB $( [ $vm = cli ] && echo received || echo sent))"
+	fi
+done
+netdev=$(clean "$W/net-bench.log" | sed -n 's/.*vm cli: \(virtio-net0: .*\)/\1/p' | head -1)
+fig "virtio-net device counters (cli, bench run)" "${netdev:-not measured}"
+
 # ---- Intel VT-x under Bochs: the same Linux boot, and the wall time of an exit ----
 "$TOP/scripts/mkiso.sh" "$W/linux.iso" "$B/kernel.elf" "$W/settings.cfg" "$W/vms/linux.vmx" 2>/dev/null
 t0=$(date +%s.%N)

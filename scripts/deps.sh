@@ -8,6 +8,8 @@ PKGS=(
 	gcc make binutils gnu-efi libfdt-dev zlib1g-dev mtools dosfstools
 	# run (make run) and the AMD-V tests
 	qemu-system-x86 ovmf
+	# qcow2 images for the storage crash tests
+	qemu-utils
 	# the multiboot2 ISO and the VT-x tests under Bochs
 	grub-pc-bin grub-common xorriso bochs bochsbios vgabios
 	# guest assets and console tests

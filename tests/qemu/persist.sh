@@ -3,14 +3,18 @@
 # reset (docs/storage.md). Boot 1: a Debian Linux VM whose disk0 is
 # "[ds1] p/data.disk" on QEMU's NVMe (formatted and created on first use)
 # copies 4 MiB of random data from a read-only stick disk onto it with
-# O_DIRECT and fsync; as soon as it says so, QEMU is killed with SIGKILL.
+# O_DIRECT and fsync; as soon as it says so, QEMU is killed with SIGKILL
+# (the NVMe image is qcow2, which loses whatever was not flushed).
 # Boot 2, same NVMe image: the VM finds the same 4 MiB on its disk0. A VM
 # naming a datastore that does not exist is refused with file:line.
 . "$(dirname "$0")/../lib.sh"
 
-img=$WORK/nvme.img
-truncate -s 64M "$img"
-nvme=(-drive "file=$img,if=none,id=nv0,format=raw" -device nvme,drive=nv0,serial=tv0)
+# qcow2, not raw: QEMU keeps qcow2's cluster mappings in memory until a flush
+# reaches it, so if any layer between the guest's fsync and the NVMe device
+# dropped the flush, the kill below would lose the data.
+img=$WORK/nvme.qcow2
+qemu-img create -q -f qcow2 "$img" 64M
+nvme=(-drive "file=$img,if=none,id=nv0,format=qcow2" -device nvme,drive=nv0,serial=tv0)
 head -c $((4 << 20)) /dev/urandom >"$WORK/vms/pattern.img"
 sum=$(sha256sum <"$WORK/vms/pattern.img" | cut -d' ' -f1)
 
