@@ -81,17 +81,17 @@ vmx_guest() {
 	vmx "$name" 'memsize = "64"' "guest.kernel = \"$prog.elf\"" "guest.cmdline = \"$cmd\"" "$@"
 }
 
-# A Debian Linux VM with the checking initramfs: vmx_linux NAME MEM [extra cmdline].
+# A Debian Linux VM with the checking initramfs: vmx_linux NAME MEM [extra cmdline [lines...]].
 vmx_linux() {
-	vmx_linux_smp "$1" "$2" 1 "${3:-}"
+	vmx_linux_smp "$1" "$2" 1 "${3:-}" "${@:4}"
 }
 
 # The same with CPUS vCPUs, which the guest must all see online:
-# vmx_linux_smp NAME MEM CPUS [extra cmdline].
+# vmx_linux_smp NAME MEM CPUS [extra cmdline [more key = "value" lines...]].
 vmx_linux_smp() {
 	vmx "$1" "memsize = \"$2\"" "numvcpus = \"$3\"" 'guest.kernel = "vmlinuz"' \
 		'guest.initrd = "initrd.img"' \
-		"guest.cmdline = \"console=ttyS0 quiet tv.cpus=$3 tv.mem=$2 tv.hv=1 ${4:-}\""
+		"guest.cmdline = \"console=ttyS0 quiet tv.cpus=$3 tv.mem=$2 tv.hv=1 ${4:-}\"" "${@:5}"
 }
 
 # sigkill_when LOG REGEX TIMEOUT PID: wait until a line of LOG matches REGEX (or PID ends,

@@ -9,9 +9,12 @@
  * must leave the device marked DEVICE_NEEDS_RESET (status bit 64) or ignored,
  * never touch memory (a canary page is checked), and after a reset the
  * device must serve a good read again: sector 0 of the disk made by the
- * test starts with "TVDISK". The virtio-rng device gets a loop too.
+ * test starts with "TVDISK". The virtio-rng device gets a loop too. The
+ * virtio-net device, when there is one, gets hostile transmit chains, then
+ * sends a storm of broadcast frames onto the switch the other VMs share.
  *
- * Needs a VM with disk0 (a few sectors, "TVDISK" at 0) and virtioRng.
+ * Needs a VM with disk0 (a few sectors, "TVDISK" at 0) and virtioRng;
+ * ethernet0 optional (cmdline "virtq.storm=N": frames in the storm).
  */
 #include "rt.h"
 
@@ -67,7 +70,7 @@ struct desc {
 	u16 next;
 };
 
-static unsigned long blk, rng;
+static unsigned long blk, rng, net;
 static u64 ram_end;
 
 static u32 rd(unsigned long b, u32 r) { return *(volatile u32 *)(b + r); }
@@ -78,8 +81,8 @@ static volatile u16 *used_ring = (volatile u16 *)USED;
 
 static void zero(unsigned long a, u64 n) { memset((void *)a, 0, n); }
 
-/* Reset, negotiate VERSION_1 + INDIRECT_DESC, one queue of `num` at our rings. */
-static int dev_up(unsigned long b, u32 num, u64 desc, int driver_ok)
+/* Reset, negotiate VERSION_1 + INDIRECT_DESC, queue q of `num` at our rings. */
+static int dev_up_q(unsigned long b, u32 q, u32 num, u64 desc, int driver_ok)
 {
 	wr(b, R_STATUS, 0);
 	zero(DESC, 0x3000);
@@ -91,7 +94,7 @@ static int dev_up(unsigned long b, u32 num, u64 desc, int driver_ok)
 	wr(b, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
 	if (!(rd(b, R_STATUS) & S_FEATURES_OK))
 		return -1;
-	wr(b, R_QSEL, 0);
+	wr(b, R_QSEL, q);
 	wr(b, R_QNUM, num);
 	wr(b, R_QDESC, (u32)desc);
 	wr(b, R_QDESC + 4, (u32)(desc >> 32));
@@ -105,6 +108,11 @@ static int dev_up(unsigned long b, u32 num, u64 desc, int driver_ok)
 	return 0;
 }
 
+static int dev_up(unsigned long b, u32 num, u64 desc, int driver_ok)
+{
+	return dev_up_q(b, 0, num, desc, driver_ok);
+}
+
 static void set_desc(unsigned long table, unsigned i, u64 addr, u32 len, u16 flags, u16 next)
 {
 	volatile struct desc *d = (volatile struct desc *)table + i;
@@ -115,7 +123,7 @@ static void set_desc(unsigned long table, unsigned i, u64 addr, u32 len, u16 fla
 	d->next = next;
 }
 
-static void post(unsigned long b, u16 head)
+static void post_q(unsigned long b, u32 q, u16 head)
 {
 	u16 idx = avail_ring[1];
 
@@ -123,7 +131,12 @@ static void post(unsigned long b, u16 head)
 	barrier();
 	avail_ring[1] = idx + 1;
 	barrier();
-	wr(b, R_NOTIFY, 0);
+	wr(b, R_NOTIFY, q);
+}
+
+static void post(unsigned long b, u16 head)
+{
+	post_q(b, 0, head);
 }
 
 /* A good read of sector 0: the device serves it and it starts with TVDISK. */
@@ -169,6 +182,73 @@ static void hostile(const char *what)
 	dev_up(blk, QSZ, DESC, 1);
 }
 
+/* ---- virtio-net: transmit queue 1; a 12-byte header, then the frame ---- */
+#define NET_TXQ 1
+
+/* A good broadcast frame from our own MAC: the device takes it, nothing breaks. */
+static int good_send(void)
+{
+	u16 before;
+	u8 *f = (u8 *)DATA;
+
+	if (dev_up_q(net, NET_TXQ, QSZ, DESC, 1))
+		return 0;
+	before = used_ring[1];
+	zero(HDR, 12);
+	memset(f, 0xff, 6);
+	for (int i = 0; i < 6; i++)
+		f[6 + i] = *(volatile u8 *)(net + 0x100 + i);   /* config space: the MAC */
+	f[12] = 0x88;
+	f[13] = 0xb5;                                        /* local experimental ethertype */
+	set_desc(DESC, 0, HDR, 12, D_NEXT, 1);
+	set_desc(DESC, 1, DATA, 60, 0, 0);
+	post_q(net, NET_TXQ, 0);
+	return used_ring[1] == (u16)(before + 1) && !(rd(net, R_STATUS) & S_NEEDS_RESET);
+}
+
+static void net_hostile(const char *what)
+{
+	u32 st;
+
+	tv_current_case = what;
+	post_q(net, NET_TXQ, 0);
+	st = rd(net, R_STATUS);
+	tv_check((st & S_NEEDS_RESET) && used_ring[1] == 0,
+		 "%s: NEEDS_RESET (status %#x), nothing used (used idx %u)", what, st, used_ring[1]);
+	tv_check(canary_intact(), "%s: memory around untouched", what);
+	tv_check(good_send(), "%s: after a reset the device sends again", what);
+	dev_up_q(net, NET_TXQ, QSZ, DESC, 1);
+}
+
+static void net_checks(void)
+{
+	u64 storm = cmdline_u64("virtq.storm", 0);
+
+	tv_check(good_send(), "net: a good frame is sent");
+	dev_up_q(net, NET_TXQ, QSZ, DESC, 1);
+	set_desc(DESC, 0, HDR, 12, D_NEXT, 1);
+	set_desc(DESC, 1, ram_end + 0x1000, 60, 0, 0);
+	net_hostile("net: frame above the end of RAM");
+	set_desc(DESC, 0, HDR, 12, D_NEXT, 1);
+	set_desc(DESC, 1, DATA, 60, D_WRITE, 0);
+	net_hostile("net: a device-writable buffer to transmit");
+	set_desc(DESC, 0, HDR, 12, D_NEXT, 1);
+	set_desc(DESC, 1, 0xfee00000, 60, 0, 0);
+	net_hostile("net: a frame in the local APIC page");
+
+	/* The storm: the same good frame as fast as the device takes it. */
+	tv_current_case = "net: broadcast storm";
+	good_send();
+	for (u64 i = 0; i < storm; i++) {
+		set_desc(DESC, 0, HDR, 12, D_NEXT, 1);
+		set_desc(DESC, 1, DATA, 60, 0, 0);
+		post_q(net, NET_TXQ, 0);
+	}
+	tv_check(!(rd(net, R_STATUS) & S_NEEDS_RESET) && used_ring[1] == (u16)(storm + 1),
+		 "net: %llu broadcast frames sent (used idx %u)", (unsigned long long)storm, used_ring[1]);
+	tv_printf("virtq: storm of %llu frames sent\n", (unsigned long long)storm);
+}
+
 void guest_main(const u8 *boot_params)
 {
 	u32 st;
@@ -188,6 +268,8 @@ void guest_main(const u8 *boot_params)
 			blk = b;
 		if (rd(b, R_DEVID) == 4 && !rng)
 			rng = b;
+		if (rd(b, R_DEVID) == 1 && !net)
+			net = b;
 	}
 	if (!blk || !rng)
 		tv_fail("no virtio-blk or virtio-rng at %#lx (blk %#lx rng %#lx)", VBASE, blk, rng);
@@ -331,6 +413,8 @@ void guest_main(const u8 *boot_params)
 	set_desc(DESC, 0, DATA, 64, D_WRITE, 0);
 	post(rng, 0);
 	tv_check(used_ring[1] == 1 && *(volatile u64 *)DATA != 0, "rng: recovers and gives bytes");
+	if (net)
+		net_checks();
 	tv_check(canary_intact(), "canary intact at the end");
 	tv_current_case = "done";
 	tv_finish();
