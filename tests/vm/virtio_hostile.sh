@@ -3,7 +3,8 @@
 # out-of-range, wrapping, looping, huge and badly indirected chains and bad
 # queue set-ups to its virtio-blk and virtio-rng devices; each must end in
 # DEVICE_NEEDS_RESET (or be ignored) without touching memory, and the
-# device must work again after a reset. The host logs each breakage with
+# device must work again after a reset; a sector written before the VM
+# resets itself reads back after it. The host logs each breakage with
 # the VM's name, survives, and a Debian Linux VM beside it (LINUX=0 leaves
 # it out) still reaches userspace and passes its checks.
 # Runs on both vendors: HV=svm (QEMU) or HV=vmx (Bochs).
@@ -23,6 +24,7 @@ log=$WORK/serial.log
 
 [ "$rc" = 0 ] && pass "the run reached its last verdict ($HV_NAME)" || fail "no last verdict (rc $rc)"
 expect "$log" '\[virtq\] TV-TEST virtq: PASS' "hostile queues: NEEDS_RESET or ignored, memory untouched, devices recover"
+expect "$log" '\[virtq\] TV-TEST virtq: second boot after the reset' "the VM resets itself and boots again"
 expect "$log" 'vm virtq: off \(guest powered off' "the hostile VM itself carries on to its poweroff"
 expect "$log" "vm virtq: virtio-blk0: buffer outside guest RAM; device needs reset" "the host logs a breakage with the VM's name"
 expect "$log" 'vm virtq: virtio-blk0: .*\(further reports suppressed\)' "and stops logging after a few"
