@@ -21,7 +21,7 @@ sum=$(sha256sum <"$WORK/vms/disk.img" | cut -d' ' -f1)
 orig=$sum
 # Two vCPUs: both may touch the devices at once; the VMM serializes them.
 cfg=$(vmx virtio 'memsize = "256"' 'numvcpus = "2"' 'guest.kernel = "vmlinuz"' 'guest.initrd = "initrd.img"' \
-	"guest.cmdline = \"console=ttyS0 quiet tv.cpus=2 tv.mem=256 tv.hv=1 tv.virtio=1 tv.vda=$sum:$((MIB << 20)) tv.vdb=ro tv.rng=1 tv.hvc=1\"" \
+	"guest.cmdline = \"console=ttyS0 quiet tv.cpus=2 tv.mem=256 tv.hv=1 tv.virtio=1 tv.vda=$sum:$((MIB << 20)):stick:disk.img tv.vdb=ro tv.rng=1 tv.hvc=1\"" \
 	'disk0.fileName = "disk.img"' 'disk1.fileName = "ro.img"' 'disk1.readOnly = "true"' \
 	'virtioConsole.present = "true"' 'virtioRng.present = "true"')
 vm_boot "$WORK/serial.log" 1200 'kernel.cmdline = "test.poweroff_idle"' --mem 1024 "$cfg"
@@ -31,7 +31,7 @@ log=$WORK/serial.log
 expect "$log" "vm virtio: started: 256 MiB, 2 vCPU, $HV_NAME" "VM with virtio devices started on $HV_NAME"
 expect "$log" '\[virtio\] TV-GUEST: userspace reached' "Linux reaches userspace"
 expect "$log" '\[virtio\] TV-VERDICT: PASS .*virtio=4devs' "the guest finds four virtio devices through ACPI"
-expect "$log" '\[virtio\] TV-VERDICT: PASS .*vda=sum-ok' "disk0: size and sha256 as made by the test"
+expect "$log" '\[virtio\] TV-VERDICT: PASS .*vda=sum-ok' "disk0: size and sha256 as made by the test, serial (get-id) its name"
 expect "$log" '\[virtio\] TV-VERDICT: PASS .*vda=write-ok' "disk0: 1 MiB written reads back (RAM overlay)"
 expect "$log" '\[virtio\] TV-VERDICT: PASS .*vdb=ro-ok' "disk1: read-only, a write fails"
 expect "$log" '\[virtio\] TV-VERDICT: PASS .*rng=ok' "/dev/hwrng is virtio-rng and gives random bytes"
