@@ -12,6 +12,9 @@
  * test starts with "TVDISK". The virtio-rng device gets a loop too. The
  * virtio-net device, when there is one, gets hostile transmit chains, then
  * sends a storm of broadcast frames onto the switch the other VMs share.
+ * Then a sector is written and the VM resets itself (port 0xcf9): on the
+ * second boot the device must be reset and the sector still written (the
+ * RAM overlay lives as long as the VM, not the boot).
  *
  * Needs a VM with disk0 (a few sectors, "TVDISK" at 0) and virtioRng;
  * ethernet0 optional (cmdline "virtq.storm=N": frames in the storm).
@@ -139,24 +142,30 @@ static void post(unsigned long b, u16 head)
 	post_q(b, 0, head);
 }
 
-/* A good read of sector 0: the device serves it and it starts with TVDISK. */
-static int good_read(void)
+/* One request on a fresh queue: type 0 reads sector into DATA, 1 writes DATA there. */
+static int blk_io(u32 type, u64 sector)
 {
 	u16 before;
 
 	if (dev_up(blk, QSZ, DESC, 1))
 		return 0;
 	before = used_ring[1];
-	zero(DATA, 512);
-	*(volatile u32 *)HDR = 0;        /* VIRTIO_BLK_T_IN */
-	*(volatile u64 *)(HDR + 8) = 0;
+	*(volatile u32 *)HDR = type;
+	*(volatile u64 *)(HDR + 8) = sector;
 	*(volatile u8 *)STAT = 0xff;
 	set_desc(DESC, 0, HDR, 16, D_NEXT, 1);
-	set_desc(DESC, 1, DATA, 512, D_NEXT | D_WRITE, 2);
+	set_desc(DESC, 1, DATA, 512, D_NEXT | (type ? 0 : D_WRITE), 2);
 	set_desc(DESC, 2, STAT, 1, D_WRITE, 0);
 	post(blk, 0);
 	return used_ring[1] == (u16)(before + 1) && *(volatile u8 *)STAT == 0 &&
-	       !tv_memcmp((void *)DATA, "TVDISK", 6) && !(rd(blk, R_STATUS) & S_NEEDS_RESET);
+	       !(rd(blk, R_STATUS) & S_NEEDS_RESET);
+}
+
+/* A good read of sector 0: the device serves it and it starts with TVDISK. */
+static int good_read(void)
+{
+	zero(DATA, 512);
+	return blk_io(0, 0) && !tv_memcmp((void *)DATA, "TVDISK", 6);
 }
 
 static int canary_intact(void)
@@ -249,6 +258,27 @@ static void net_checks(void)
 	tv_printf("virtq: storm of %llu frames sent\n", (unsigned long long)storm);
 }
 
+/* CMOS RAM survives the VM's reset: it says which boot this is. */
+#define MARK_REG 0x3a
+#define MARK 0x5d
+
+/*
+ * Second boot, after the guest's reset: the devices were reset with the VM,
+ * and the disk kept what the first boot wrote (the overlay outlives resets).
+ */
+static void second_boot(void)
+{
+	cmos_write(MARK_REG, 0);
+	tv_printf("TV-TEST virtq: second boot after the reset\n");
+	tv_check(rd(blk, R_STATUS) == 0, "after the VM's reset the device is reset (status %#x)",
+		 rd(blk, R_STATUS));
+	zero(DATA, 512);
+	tv_check(blk_io(0, 1) && !tv_memcmp((void *)DATA, "TVRESET", 7),
+		 "sector 1 written before the reset reads back after it");
+	tv_check(good_read(), "sector 0 is still the image's");
+	tv_finish();
+}
+
 void guest_main(const u8 *boot_params)
 {
 	u32 st;
@@ -273,6 +303,8 @@ void guest_main(const u8 *boot_params)
 	}
 	if (!blk || !rng)
 		tv_fail("no virtio-blk or virtio-rng at %#lx (blk %#lx rng %#lx)", VBASE, blk, rng);
+	if (cmos_read(MARK_REG) == MARK)
+		second_boot();
 	tv_printf("virtq: blk at %#lx, rng at %#lx, RAM ends at %#llx\n", blk, rng, ram_end);
 	for (unsigned i = 0; i < 4096; i++)
 		((volatile u8 *)CANARY)[i] = (u8)(i * 13 + 5);
@@ -416,6 +448,15 @@ void guest_main(const u8 *boot_params)
 	if (net)
 		net_checks();
 	tv_check(canary_intact(), "canary intact at the end");
-	tv_current_case = "done";
-	tv_finish();
+
+	/* A sector written now must outlive the VM's reset; the device must not. */
+	zero(DATA, 512);
+	memcpy((void *)DATA, "TVRESET", 7);
+	tv_check(blk_io(1, 1), "write sector 1");
+	if (tv_failures())
+		tv_finish();
+	tv_current_case = "reset";
+	cmos_write(MARK_REG, MARK);
+	tv_printf("TV-TEST virtq: first boot done, resetting the VM\n");
+	reset();
 }

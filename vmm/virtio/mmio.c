@@ -147,7 +147,6 @@ int virtio_mmio_read(void *dev, u64 off, unsigned size, u64 *val)
 	return 0;
 }
 
-
 static void write_status(struct virtio_mmio *d, u32 v)
 {
 	if (v == 0) {
@@ -202,11 +201,11 @@ static vq_err drain(struct virtio_mmio *d, unsigned qi)
 	int r;
 
 	/*
-	 * A second vCPU may keep adding buffers while this one works: a bounded
-	 * number of rounds keeps a hostile guest from holding the VMM here.
+	 * A second vCPU may keep adding buffers while this one works: a queue's
+	 * worth per round and 16 rounds keep a hostile guest from holding the
+	 * VMM here.
 	 */
 	do {
-		/* At most a queue's worth per round: the guest cannot keep the VMM here forever. */
 		for (unsigned n = 0; n < q->size && (r = virtq_pop(q, &d->mem, indirect, c, &e)) > 0; n++) {
 			u32 len = d->ops->request(d, c, &e);
 
