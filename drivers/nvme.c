@@ -42,6 +42,7 @@ struct nvme_ctrl {
 	u64 *prp_list;
 	paddr_t prp_pa;
 	u32 max_xfer;
+	bool fua_by_flush;                   /* FUA bit ignored: follow such writes with FLUSH */
 	struct nvme_ctrl_info info;
 	char name[8];
 };
@@ -157,6 +158,7 @@ static int io_rw(struct nvme_ns *ns, u8 opc, u64 lba, u32 count, void *buf, bool
 {
 	struct nvme_ctrl *c = ns->c;
 	u32 mask = (1u << ns->shift) - 1;
+	bool flush = fua && c->fua_by_flush && c->info.vwc;
 	u8 *p = buf;
 	int r = 0;
 
@@ -180,6 +182,12 @@ static int io_rw(struct nvme_ns *ns, u8 opc, u64 lba, u32 count, void *buf, bool
 		lba += n;
 		count -= n;
 		p += (u64)n * BLKDEV_SECTOR;
+	}
+	if (flush && !r) {
+		struct nvme_sqe cmd;
+
+		nvme_cmd_rw(&cmd, NVME_CMD_FLUSH, ns->nsid, 0, 0, false);
+		r = run(c, &c->io, &cmd, NULL);
 	}
 	spin_unlock(&c->lock);
 	return r;
@@ -308,6 +316,8 @@ static int nvme_probe(struct pci_dev *pd)
 		return -ENOSPC;
 	memset(c, 0, sizeof(*c));   /* what a controller that failed its probe left */
 	snprintf(c->name, sizeof(c->name), "nvme%u", nctrls);
+	/* QEMU's emulated controller (7.2) completes FUA writes from its cache. */
+	c->fua_by_flush = pd->vendor == 0x1b36 && pd->device == 0x0010;
 	c->regs = pci_map_bar(pd, 0);
 	id = pmm_alloc_page_zeroed(&id_pa);
 	if (!c->regs || !id) {
@@ -325,10 +335,10 @@ static int nvme_probe(struct pci_dev *pd)
 	}
 	u32 vs = rd32(c, NVME_REG_VS);
 
-	pr_info("%s: %02x:%02x.%u \"%s\" serial %s, NVMe %u.%u, %s write cache, "
+	pr_info("%s: %02x:%02x.%u \"%s\" serial %s, NVMe %u.%u, %s write cache%s, "
 		"%u KiB per command\n", c->name, pd->bus, pd->dev, pd->fn, c->info.model, c->info.serial,
 		vs >> 16, (vs >> 8) & 0xff, c->info.vwc ? "volatile" : "no volatile",
-		c->max_xfer >> 10);
+		c->fua_by_flush ? " (FUA by flush)" : "", c->max_xfer >> 10);
 	nctrls++;
 	add_namespaces(c, id, id_pa);
 	pmm_free(id_pa, 1);
