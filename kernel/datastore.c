@@ -67,18 +67,21 @@ static int commit(struct datastore *ds, struct ds_table *t)
 
 static void log_store(const struct datastore *ds)
 {
-	const u8 *u = ds->sb.uuid;
+	char uuid[37], *p = uuid;
 	u64 used = 0;
 
+	for (unsigned i = 0; i < 16; i++) {
+		p += snprintf(p, 3, "%02x", ds->sb.uuid[i]);
+		if (i == 3 || i == 5 || i == 7 || i == 9)
+			*p++ = '-';
+	}
 	for (unsigned i = 0; i < DS_MAX_DISKS; i++)
 		if (ds->t->e[i].path[0])
 			used += ds->t->e[i].alloc;
-	pr_info("datastore [%s] on %s: %llu MiB, %u disks, %llu MiB free, uuid "
-		"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x, table %c seq %llu\n",
+	pr_info("datastore [%s] on %s: %llu MiB, %u disks, %llu MiB free, uuid %s, table %c seq %llu\n",
 		ds->sb.name, ds->dev->name, (unsigned long long)(ds->sb.sectors >> 11), ds->t->ndisks,
-		(unsigned long long)((ds->sb.sectors - ds->sb.data_lba - used) >> 11),
-		u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-		u[14], u[15], 'A' + ds->cur, (unsigned long long)ds->t->seq);
+		(unsigned long long)((ds->sb.sectors - ds->sb.data_lba - used) >> 11), uuid,
+		'A' + ds->cur, (unsigned long long)ds->t->seq);
 }
 
 /* First and last MiB all zeroes: nothing there that a format could destroy. */
