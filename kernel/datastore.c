@@ -224,7 +224,12 @@ int datastore_init(void)
 			kfree(ds->t);
 			continue;
 		}
-		if (mount(ds, may_format)) {
+		int r = mount(ds, may_format);
+
+		if (r) {
+			/* Blank, foreign and corrupt namespaces were reported by mount. */
+			if (r != -ENODATA && r != -EBADMSG)
+				pr_err("datastore: %s: %s; not mounted\n", dev->name, tv_strerror(r));
 			kfree(ds->t);
 			continue;
 		}

@@ -4,8 +4,9 @@
 # half then a flush; or all with FUA) to a disk on it and reads it back; QEMU
 # is then killed with SIGKILL, and a second boot finds the same data (raw and
 # qcow2 images; on qcow2 a missing FUA or flush loses it). A wrong seed fails the
-# check; a corrupt superblock, unknown data and a missing NVMe device give
-# clear messages, nothing is written, and the host boots on.
+# check; a corrupt superblock, unknown data, device read and write errors
+# (QEMU's blkdebug) and a missing NVMe device give clear messages, nothing is
+# written, and the host boots on.
 . "$(dirname "$0")/../lib.sh"
 
 SPEC='[ds1]t/disk'
@@ -127,6 +128,34 @@ expect "$WORK/blank.log" 'datastore: nvme0n1 is blank; not formatted \(datastore
 	"blank namespace without datastore.format=auto: left blank"
 cmp -s "$WORK/blank.img" <(head -c 64M /dev/zero) && pass "blank namespace: still all zeroes" ||
 	fail "blank namespace: written without datastore.format=auto"
+
+# ---- device errors (QEMU's blkdebug fails every read, or every write, with EIO) ----
+# errboot NAME EVENT IMAGE CMDLINE
+errboot() {
+	printf '[inject-error]\nevent = "%s"\nerrno = "5"\n' "$2" > "$WORK/$1.cfg"
+	make_stick "$WORK/$1.stick" "kernel.cmdline = \"$4\""
+	qemu_boot "$WORK/$1.stick" "$WORK/$1.log" 120 -- \
+		-drive file="blkdebug:$WORK/$1.cfg:$3",if=none,id=nv0,format=raw -device nvme,drive=nv0,serial=tv0 \
+		2>/dev/null
+}
+errboot rderr read_aio "$WORK/raw.raw" "test.boot"
+rc=$?
+log=$WORK/rderr.log
+expect "$log" 'nvme0: opcode 0x2 on queue 1 failed: status 0x[0-9a-f]+' "read error: the failed command is logged"
+expect "$log" 'datastore: nvme0n1: I/O error; not mounted' "read error: the datastore is not mounted"
+expect "$log" 'timer: [0-9]+ ticks in' "read error: the host boots on"
+[ "$rc" = 0 ] && pass "read error: clean poweroff" || fail "read error: QEMU exit code $rc"
+cp "$WORK/raw.raw" "$WORK/wrerr.img"
+errboot wrerr write_aio "$WORK/wrerr.img" "test.blk=[ds1]new/disk test.boot"
+log=$WORK/wrerr.log
+expect "$log" 'datastore \[ds1\]: table write failed \(I/O error\); the previous table stays' \
+	"write error: a failed table write is reported"
+expect "$log" 'test\.blk: FAIL: \[ds1\]new/disk: cannot create new/disk: I/O error' \
+	"write error: the disk is not created"
+expect "$log" 'timer: [0-9]+ ticks in' "write error: the host boots on"
+boot wrerr2 "$WORK/wrerr.img" "test.blk=[ds1]t/disk test.blk.seed=42 test.blk.verify test.boot"
+expect "$WORK/wrerr2.log" 'datastore \[ds1\] on nvme0n1: .* 1 disks, .* table B seq 2' \
+	"write error: the datastore is as before"
 
 # ---- no NVMe device at all ----
 boot none - "test.blk=$SPEC test.boot"
