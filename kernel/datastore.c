@@ -143,7 +143,7 @@ static int format(struct datastore *ds, struct ds_table *t)
 		return r;
 	memset(ds->t, 0, sizeof(*ds->t));
 	memcpy(ds->t, &ds->sb, sizeof(ds->sb));
-	if ((r = dev->ops->write(dev, 0, 1, ds->t, true)))
+	if ((r = dev->ops->write(dev, 0, DS_SB_SECTORS, ds->t, true)))
 		return r;
 	memcpy(ds->t, t, sizeof(*t));
 	ds->cur = 0;
@@ -161,7 +161,7 @@ static int mount(struct datastore *ds, bool may_format)
 
 	if (!t1)
 		return -ENOMEM;
-	if ((r = dev->ops->read(dev, 0, 1, t1)))
+	if ((r = dev->ops->read(dev, 0, DS_SB_SECTORS, t1)))
 		goto out;
 	memcpy(&ds->sb, t1, sizeof(ds->sb));
 	r = ds_super_check(&ds->sb, dev->sectors, &why);

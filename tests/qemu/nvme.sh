@@ -7,7 +7,7 @@
 # check; a corrupt superblock, unknown data, device read and write errors
 # (QEMU's blkdebug) and a missing NVMe device give clear messages, nothing is
 # written, and the host boots on. An i440FX machine (no MCFG) covers PCI
-# configuration mechanism #1.
+# configuration mechanism #1 and a namespace of 4 KiB blocks.
 . "$(dirname "$0")/../lib.sh"
 
 SPEC='[ds1]t/disk'
@@ -158,14 +158,15 @@ boot wrerr2 "$WORK/wrerr.img" "test.blk=[ds1]t/disk test.blk.seed=42 test.blk.ve
 expect "$WORK/wrerr2.log" 'datastore \[ds1\] on nvme0n1: .* 1 disks, .* table B seq 2' \
 	"write error: the datastore is as before"
 
-# ---- an i440FX machine: no MCFG, so configuration mechanism #1 ----
+# ---- an i440FX machine: no MCFG, so configuration mechanism #1; 4 KiB blocks ----
 truncate -s 64M "$WORK/pc.img"
 make_stick "$WORK/pc.stick" 'kernel.cmdline = "datastore.format=auto test.blk=[datastore1]x/y test.boot"'
-qemu_boot "$WORK/pc.stick" "$WORK/pc.log" 120 -- -machine pc \
-	-drive file="$WORK/pc.img",if=none,id=nv0,format=raw -device nvme,drive=nv0,serial=tv0
+qemu_boot "$WORK/pc.stick" "$WORK/pc.log" 120 -- -machine pc -drive file="$WORK/pc.img",if=none,id=nv0,format=raw \
+	-device nvme,drive=nv0,serial=tv0,logical_block_size=4096,physical_block_size=4096
 log=$WORK/pc.log
 expect "$log" 'pci: segment 0 through ports 0xcf8/0xcfc' "i440FX: PCI through ports 0xcf8/0xcfc"
 expect "$log" 'pci: 00:[0-9a-f]{2}\.0 1b36:0010 class 010802' "i440FX: the NVMe controller found"
+expect "$log" 'nvme0n1: 16384 blocks of 4096 bytes \(64 MiB\)' "i440FX: a namespace of 4 KiB blocks"
 expect "$log" 'datastore: nvme0n1 was blank: formatted as \[datastore1\]' "i440FX: default datastore name"
 expect "$log" 'test\.blk: PASS: 8192 KiB verified' "i440FX: disk written and read back"
 
