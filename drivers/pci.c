@@ -7,7 +7,7 @@
 #include <tv/pci.h>
 #include <tv/spinlock.h>
 
-#define PCI_MAX_DEVS 64
+#define PCI_MAX_DEVS 128
 
 static struct pci_dev devs[PCI_MAX_DEVS];
 static unsigned ndevs;
@@ -150,6 +150,12 @@ unsigned pci_init(void)
 	}
 	pr_info("pci: segment 0 through %s\n", ecam ? "ECAM (MCFG)" : "ports 0xcf8/0xcfc");
 	scan_bus(0, seen);
+	/*
+	 * Servers have more host bridges whose root buses no bridge leads to
+	 * (ACPI names them in AML we do not run): look at every bus left.
+	 */
+	for (unsigned b = 1; b <= (ecam ? ecam_bus1 : 255u); b++)
+		scan_bus((u8)b, seen);
 	pr_info("pci: %u functions\n", ndevs);
 	return ndevs;
 }

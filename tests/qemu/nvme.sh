@@ -7,7 +7,8 @@
 # check; a corrupt superblock, unknown data, device read and write errors
 # (QEMU's blkdebug) and a missing NVMe device give clear messages, nothing is
 # written, and the host boots on. An i440FX machine (no MCFG) covers PCI
-# configuration mechanism #1 and a namespace of 4 KiB blocks.
+# configuration mechanism #1 and a namespace of 4 KiB blocks; a controller
+# behind a root port of a second host bridge (QEMU pxb-pcie) is found.
 . "$(dirname "$0")/../lib.sh"
 
 SPEC='[ds1]t/disk'
@@ -169,6 +170,17 @@ expect "$log" 'pci: 00:[0-9a-f]{2}\.0 1b36:0010 class 010802' "i440FX: the NVMe 
 expect "$log" 'nvme0n1: 16384 blocks of 4096 bytes \(64 MiB\)' "i440FX: a namespace of 4 KiB blocks"
 expect "$log" 'datastore: nvme0n1 was blank: formatted as \[datastore1\]' "i440FX: default datastore name"
 expect "$log" 'test\.blk: PASS: 8192 KiB verified' "i440FX: disk written and read back"
+
+# ---- behind a root port of a second host bridge (root bus 0x40, reached from no bridge on bus 0) ----
+truncate -s 64M "$WORK/pxb.img"
+qemu_boot "$WORK/pc.stick" "$WORK/pxb.log" 120 -- -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1 \
+	-device pxb-pcie,id=pxb,bus_nr=0x40,bus=pcie.0 -device pcie-root-port,id=rp2,bus=pxb,chassis=2 \
+	-drive file="$WORK/pxb.img",if=none,id=nv0,format=raw -device nvme,drive=nv0,serial=tv0,bus=rp2
+log=$WORK/pxb.log
+expect "$log" 'pci: 00:01\.0 1b36:000c class 060400 bridge' "second host bridge: a root port on bus 0"
+expect "$log" 'pci: 40:00\.0 1b36:000c class 060400 bridge' "second host bridge: its root bus 0x40 scanned"
+expect "$log" 'nvme0: 41:00\.0 "QEMU NVMe Ctrl"' "second host bridge: the NVMe controller behind its root port"
+expect "$log" 'test\.blk: PASS: 8192 KiB verified' "second host bridge: disk written and read back"
 
 # ---- no NVMe device at all ----
 boot none - "test.blk=$SPEC test.boot"
