@@ -33,6 +33,7 @@ struct nvme_queue {
 };
 
 struct nvme_ctrl {
+	struct pci_dev *pci;
 	volatile u8 *regs;
 	u32 dstrd;
 	u64 ready_timeout_ns;                /* CAP.TO */
@@ -79,10 +80,16 @@ static void doorbell(struct nvme_ctrl *c, u16 qid, bool cq, u32 v)
 	wr32(c, NVME_REG_DBS + ((2u * qid + cq) << (2 + c->dstrd)), v);
 }
 
+/*
+ * A command that never completed may still move data later, into a buffer
+ * its caller reuses: cut the controller off the bus before returning.
+ */
 static int fail(struct nvme_ctrl *c, const char *what)
 {
-	pr_err("%s: %s; controller marked failed, its disks now return errors\n", c->name, what);
+	pr_err("%s: %s; controller stopped, its disks now return errors\n", c->name, what);
 	c->failed = true;
+	pci_cfg_write(c->pci, PCI_COMMAND, 2, pci_cfg_read(c->pci, PCI_COMMAND, 2) & ~PCI_CMD_MASTER);
+	wr32(c, NVME_REG_CC, rd32(c, NVME_REG_CC) & ~NVME_CC_EN);
 	return -EIO;
 }
 
@@ -315,6 +322,7 @@ static int nvme_probe(struct pci_dev *pd)
 	if (nctrls == MAX_CTRLS)
 		return -ENOSPC;
 	memset(c, 0, sizeof(*c));   /* what a controller that failed its probe left */
+	c->pci = pd;
 	snprintf(c->name, sizeof(c->name), "nvme%u", nctrls);
 	/* QEMU's emulated controller (7.2) completes FUA writes from its cache. */
 	c->fua_by_flush = pd->vendor == 0x1b36 && pd->device == 0x0010;

@@ -5,7 +5,7 @@
 # is then killed with SIGKILL, and a second boot finds the same data (raw and
 # qcow2 images; on qcow2 a missing FUA or flush loses it). A wrong seed fails the
 # check; a corrupt superblock, unknown data, device read and write errors
-# (QEMU's blkdebug) and a missing NVMe device give clear messages, nothing is
+# (QEMU's blkdebug), a command timeout and a missing NVMe device give clear messages, nothing is
 # written, and the host boots on. An i440FX machine (no MCFG) covers PCI
 # configuration mechanism #1 and a namespace of 4 KiB blocks; a controller
 # behind a root port of a second host bridge (QEMU pxb-pcie) is found.
@@ -158,6 +158,21 @@ expect "$log" 'timer: [0-9]+ ticks in' "write error: the host boots on"
 boot wrerr2 "$WORK/wrerr.img" "test.blk=[ds1]t/disk test.blk.seed=42 test.blk.verify test.boot"
 expect "$WORK/wrerr2.log" 'datastore \[ds1\] on nvme0n1: .* 1 disks, .* table B seq 2' \
 	"write error: the datastore is as before"
+
+# A controller that stops answering (QEMU throttled to 1 KiB/s): the command
+# times out after 10 s, the controller is stopped, the host boots on.
+truncate -s 64M "$WORK/slow.img"
+make_stick "$WORK/slow.stick" 'kernel.cmdline = "datastore.format=auto test.boot"'
+qemu_boot "$WORK/slow.stick" "$WORK/slow.log" 120 -- \
+	-drive file="$WORK/slow.img",if=none,id=nv0,format=raw,throttling.bps-total=1024 \
+	-device nvme,drive=nv0,serial=tv0
+rc=$?
+log=$WORK/slow.log
+expect "$log" 'nvme0: command timed out; controller stopped, its disks now return errors' \
+	"timeout: the controller is named and stopped"
+expect "$log" 'datastore: nvme0n1: I/O error; not mounted' "timeout: the datastore is not mounted"
+expect "$log" 'timer: [0-9]+ ticks in' "timeout: the host boots on"
+[ "$rc" = 0 ] && pass "timeout: clean poweroff" || fail "timeout: QEMU exit code $rc"
 
 # ---- an i440FX machine: no MCFG, so configuration mechanism #1; 4 KiB blocks ----
 truncate -s 64M "$WORK/pc.img"
