@@ -228,9 +228,9 @@ static int ns_flush(struct blkdev *d)
 
 static const struct blkdev_ops ns_ops = { .read = ns_read, .write = ns_write, .flush = ns_flush };
 
-static int identify(struct nvme_ctrl *c, u32 cns, u32 nsid, paddr_t buf_pa)
+static int admin(struct nvme_ctrl *c, u8 opc, u32 nsid, paddr_t prp1, u32 cdw10, u32 cdw11)
 {
-	struct nvme_sqe cmd = { .opc = NVME_ADM_IDENTIFY, .nsid = nsid, .prp1 = buf_pa, .cdw10 = cns };
+	struct nvme_sqe cmd = { .opc = opc, .nsid = nsid, .prp1 = prp1, .cdw10 = cdw10, .cdw11 = cdw11 };
 
 	return run(c, &c->adm, &cmd, NULL);
 }
@@ -242,7 +242,7 @@ static void add_namespaces(struct nvme_ctrl *c, u8 *id, paddr_t id_pa)
 		struct nvme_ns *ns = &nss[nnss];
 
 		memset(id, 0, NVME_PAGE);
-		if (identify(c, 0, nsid, id_pa))
+		if (admin(c, NVME_ADM_IDENTIFY, nsid, id_pa, 0, 0))
 			return;
 		if (nvme_parse_ns(id, &ni)) {
 			if (ni.nsze)
@@ -269,7 +269,6 @@ static int ctrl_start(struct nvme_ctrl *c, u8 *id, paddr_t id_pa)
 {
 	u64 cap = rd64(c, NVME_REG_CAP);
 	u16 depth = MIN(IO_DEPTH, NVME_CAP_MQES(cap) + 1);
-	struct nvme_sqe cmd;
 	int r;
 
 	if (!NVME_CAP_CSS_NVM(cap) || NVME_CAP_MPSMIN(cap) > 0 || depth < 2)
@@ -292,19 +291,12 @@ static int ctrl_start(struct nvme_ctrl *c, u8 *id, paddr_t id_pa)
 	wr32(c, NVME_REG_CC, NVME_CC_EN | NVME_CC_IOSQES | NVME_CC_IOCQES);
 	if ((r = wait_ready(c, NVME_CSTS_RDY)))
 		return r;
-	if ((r = identify(c, 1, 0, id_pa)) || (r = nvme_parse_ctrl(id, &c->info)))
+	if ((r = admin(c, NVME_ADM_IDENTIFY, 0, id_pa, 1, 0)) || (r = nvme_parse_ctrl(id, &c->info)))
 		return r;
-	/* One I/O submission and one completion queue (zero-based counts). */
-	cmd = (struct nvme_sqe){ .opc = NVME_ADM_SET_FEATURES, .cdw10 = 0x07 };
-	if ((r = run(c, &c->adm, &cmd, NULL)))
-		return r;
-	cmd = (struct nvme_sqe){ .opc = NVME_ADM_CREATE_CQ, .prp1 = c->io.cq_pa,
-				 .cdw10 = (depth - 1u) << 16 | 1, .cdw11 = 1 };
-	if ((r = run(c, &c->adm, &cmd, NULL)))
-		return r;
-	cmd = (struct nvme_sqe){ .opc = NVME_ADM_CREATE_SQ, .prp1 = c->io.sq_pa,
-				 .cdw10 = (depth - 1u) << 16 | 1, .cdw11 = 1u << 16 | 1 };
-	if ((r = run(c, &c->adm, &cmd, NULL)))
+	/* One I/O submission and one completion queue (zero-based counts), physically contiguous. */
+	if ((r = admin(c, NVME_ADM_SET_FEATURES, 0, 0, 0x07, 0)) ||
+	    (r = admin(c, NVME_ADM_CREATE_CQ, 0, c->io.cq_pa, (depth - 1u) << 16 | 1, 1)) ||
+	    (r = admin(c, NVME_ADM_CREATE_SQ, 0, c->io.sq_pa, (depth - 1u) << 16 | 1, 1u << 16 | 1)))
 		return r;
 	c->max_xfer = CHUNK_MAX;
 	if (c->info.mdts && c->info.mdts < 16 && (NVME_PAGE << c->info.mdts) < c->max_xfer)

@@ -16,7 +16,7 @@
 
 #define CHUNK_SECTORS 256u               /* 128 KiB per request */
 
-static u64 pattern(u64 seed, u64 sector, unsigned word)
+static __noinline u64 pattern(u64 seed, u64 sector, unsigned word)
 {
 	u64 z = seed + sector * 64 + word + 0x9e3779b97f4a7c15ull;
 
