@@ -93,8 +93,8 @@ static int fail(struct nvme_ctrl *c, const char *what)
 	return -EIO;
 }
 
-/* Run one command to completion. dw0 gets the completion's result. */
-static int run(struct nvme_ctrl *c, struct nvme_queue *q, struct nvme_sqe *cmd, u32 *dw0)
+/* Run one command to completion: 0, or -EIO (logged). */
+static int run(struct nvme_ctrl *c, struct nvme_queue *q, struct nvme_sqe *cmd)
 {
 	u64 end = arch_uptime_ns() + CMD_TIMEOUT_NS;
 	struct nvme_cqe e;
@@ -122,8 +122,6 @@ static int run(struct nvme_ctrl *c, struct nvme_queue *q, struct nvme_sqe *cmd, 
 		       nvme_status(&e));
 		return -EIO;
 	}
-	if (dw0)
-		*dw0 = e.dw0;
 	return 0;
 }
 
@@ -185,7 +183,7 @@ static int io_rw(struct nvme_ns *ns, u8 opc, u64 lba, u32 count, void *buf, bool
 		nvme_cmd_rw(&cmd, opc, ns->nsid, lba >> ns->shift, n >> ns->shift, fua);
 		r = nvme_prp_build(pa, n * BLKDEV_SECTOR, c->prp_list, c->prp_pa, &cmd.prp1, &cmd.prp2);
 		if (!r)
-			r = run(c, &c->io, &cmd, NULL);
+			r = run(c, &c->io, &cmd);
 		lba += n;
 		count -= n;
 		p += (u64)n * BLKDEV_SECTOR;
@@ -194,7 +192,7 @@ static int io_rw(struct nvme_ns *ns, u8 opc, u64 lba, u32 count, void *buf, bool
 		struct nvme_sqe cmd;
 
 		nvme_cmd_rw(&cmd, NVME_CMD_FLUSH, ns->nsid, 0, 0, false);
-		r = run(c, &c->io, &cmd, NULL);
+		r = run(c, &c->io, &cmd);
 	}
 	spin_unlock(&c->lock);
 	return r;
@@ -221,7 +219,7 @@ static int ns_flush(struct blkdev *d)
 		return ns->c->failed ? -EIO : 0;
 	nvme_cmd_rw(&cmd, NVME_CMD_FLUSH, ns->nsid, 0, 0, false);
 	spin_lock(&ns->c->lock);
-	r = run(ns->c, &ns->c->io, &cmd, NULL);
+	r = run(ns->c, &ns->c->io, &cmd);
 	spin_unlock(&ns->c->lock);
 	return r;
 }
@@ -232,7 +230,7 @@ static int admin(struct nvme_ctrl *c, u8 opc, u32 nsid, paddr_t prp1, u32 cdw10,
 {
 	struct nvme_sqe cmd = { .opc = opc, .nsid = nsid, .prp1 = prp1, .cdw10 = cdw10, .cdw11 = cdw11 };
 
-	return run(c, &c->adm, &cmd, NULL);
+	return run(c, &c->adm, &cmd);
 }
 
 static void add_namespaces(struct nvme_ctrl *c, u8 *id, paddr_t id_pa)
