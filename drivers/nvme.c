@@ -33,6 +33,7 @@ struct nvme_queue {
 };
 
 struct nvme_ctrl {
+	struct pci_dev *pci;
 	volatile u8 *regs;
 	u32 dstrd;
 	u64 ready_timeout_ns;                /* CAP.TO */
@@ -42,6 +43,7 @@ struct nvme_ctrl {
 	u64 *prp_list;
 	paddr_t prp_pa;
 	u32 max_xfer;
+	bool fua_by_flush;                   /* FUA bit ignored: follow such writes with FLUSH */
 	struct nvme_ctrl_info info;
 	char name[8];
 };
@@ -78,15 +80,21 @@ static void doorbell(struct nvme_ctrl *c, u16 qid, bool cq, u32 v)
 	wr32(c, NVME_REG_DBS + ((2u * qid + cq) << (2 + c->dstrd)), v);
 }
 
+/*
+ * A command that never completed may still move data later, into a buffer
+ * its caller reuses: cut the controller off the bus before returning.
+ */
 static int fail(struct nvme_ctrl *c, const char *what)
 {
-	pr_err("%s: %s; controller marked failed, its disks now return errors\n", c->name, what);
+	pr_err("%s: %s; controller stopped, its disks now return errors\n", c->name, what);
 	c->failed = true;
+	pci_cfg_write(c->pci, PCI_COMMAND, 2, pci_cfg_read(c->pci, PCI_COMMAND, 2) & ~PCI_CMD_MASTER);
+	wr32(c, NVME_REG_CC, rd32(c, NVME_REG_CC) & ~NVME_CC_EN);
 	return -EIO;
 }
 
-/* Run one command to completion. dw0 gets the completion's result. */
-static int run(struct nvme_ctrl *c, struct nvme_queue *q, struct nvme_sqe *cmd, u32 *dw0)
+/* Run one command to completion: 0, or -EIO (logged). */
+static int run(struct nvme_ctrl *c, struct nvme_queue *q, struct nvme_sqe *cmd)
 {
 	u64 end = arch_uptime_ns() + CMD_TIMEOUT_NS;
 	struct nvme_cqe e;
@@ -114,8 +122,6 @@ static int run(struct nvme_ctrl *c, struct nvme_queue *q, struct nvme_sqe *cmd, 
 		       nvme_status(&e));
 		return -EIO;
 	}
-	if (dw0)
-		*dw0 = e.dw0;
 	return 0;
 }
 
@@ -157,6 +163,7 @@ static int io_rw(struct nvme_ns *ns, u8 opc, u64 lba, u32 count, void *buf, bool
 {
 	struct nvme_ctrl *c = ns->c;
 	u32 mask = (1u << ns->shift) - 1;
+	bool flush = fua && c->fua_by_flush && c->info.vwc;
 	u8 *p = buf;
 	int r = 0;
 
@@ -176,10 +183,16 @@ static int io_rw(struct nvme_ns *ns, u8 opc, u64 lba, u32 count, void *buf, bool
 		nvme_cmd_rw(&cmd, opc, ns->nsid, lba >> ns->shift, n >> ns->shift, fua);
 		r = nvme_prp_build(pa, n * BLKDEV_SECTOR, c->prp_list, c->prp_pa, &cmd.prp1, &cmd.prp2);
 		if (!r)
-			r = run(c, &c->io, &cmd, NULL);
+			r = run(c, &c->io, &cmd);
 		lba += n;
 		count -= n;
 		p += (u64)n * BLKDEV_SECTOR;
+	}
+	if (flush && !r) {
+		struct nvme_sqe cmd;
+
+		nvme_cmd_rw(&cmd, NVME_CMD_FLUSH, ns->nsid, 0, 0, false);
+		r = run(c, &c->io, &cmd);
 	}
 	spin_unlock(&c->lock);
 	return r;
@@ -206,18 +219,18 @@ static int ns_flush(struct blkdev *d)
 		return ns->c->failed ? -EIO : 0;
 	nvme_cmd_rw(&cmd, NVME_CMD_FLUSH, ns->nsid, 0, 0, false);
 	spin_lock(&ns->c->lock);
-	r = run(ns->c, &ns->c->io, &cmd, NULL);
+	r = run(ns->c, &ns->c->io, &cmd);
 	spin_unlock(&ns->c->lock);
 	return r;
 }
 
 static const struct blkdev_ops ns_ops = { .read = ns_read, .write = ns_write, .flush = ns_flush };
 
-static int identify(struct nvme_ctrl *c, u32 cns, u32 nsid, paddr_t buf_pa)
+static int admin(struct nvme_ctrl *c, u8 opc, u32 nsid, paddr_t prp1, u32 cdw10, u32 cdw11)
 {
-	struct nvme_sqe cmd = { .opc = NVME_ADM_IDENTIFY, .nsid = nsid, .prp1 = buf_pa, .cdw10 = cns };
+	struct nvme_sqe cmd = { .opc = opc, .nsid = nsid, .prp1 = prp1, .cdw10 = cdw10, .cdw11 = cdw11 };
 
-	return run(c, &c->adm, &cmd, NULL);
+	return run(c, &c->adm, &cmd);
 }
 
 static void add_namespaces(struct nvme_ctrl *c, u8 *id, paddr_t id_pa)
@@ -227,7 +240,7 @@ static void add_namespaces(struct nvme_ctrl *c, u8 *id, paddr_t id_pa)
 		struct nvme_ns *ns = &nss[nnss];
 
 		memset(id, 0, NVME_PAGE);
-		if (identify(c, 0, nsid, id_pa))
+		if (admin(c, NVME_ADM_IDENTIFY, nsid, id_pa, 0, 0))
 			return;
 		if (nvme_parse_ns(id, &ni)) {
 			if (ni.nsze)
@@ -254,7 +267,6 @@ static int ctrl_start(struct nvme_ctrl *c, u8 *id, paddr_t id_pa)
 {
 	u64 cap = rd64(c, NVME_REG_CAP);
 	u16 depth = MIN(IO_DEPTH, NVME_CAP_MQES(cap) + 1);
-	struct nvme_sqe cmd;
 	int r;
 
 	if (!NVME_CAP_CSS_NVM(cap) || NVME_CAP_MPSMIN(cap) > 0 || depth < 2)
@@ -277,19 +289,12 @@ static int ctrl_start(struct nvme_ctrl *c, u8 *id, paddr_t id_pa)
 	wr32(c, NVME_REG_CC, NVME_CC_EN | NVME_CC_IOSQES | NVME_CC_IOCQES);
 	if ((r = wait_ready(c, NVME_CSTS_RDY)))
 		return r;
-	if ((r = identify(c, 1, 0, id_pa)) || (r = nvme_parse_ctrl(id, &c->info)))
+	if ((r = admin(c, NVME_ADM_IDENTIFY, 0, id_pa, 1, 0)) || (r = nvme_parse_ctrl(id, &c->info)))
 		return r;
-	/* One I/O submission and one completion queue (zero-based counts). */
-	cmd = (struct nvme_sqe){ .opc = NVME_ADM_SET_FEATURES, .cdw10 = 0x07 };
-	if ((r = run(c, &c->adm, &cmd, NULL)))
-		return r;
-	cmd = (struct nvme_sqe){ .opc = NVME_ADM_CREATE_CQ, .prp1 = c->io.cq_pa,
-				 .cdw10 = (depth - 1u) << 16 | 1, .cdw11 = 1 };
-	if ((r = run(c, &c->adm, &cmd, NULL)))
-		return r;
-	cmd = (struct nvme_sqe){ .opc = NVME_ADM_CREATE_SQ, .prp1 = c->io.sq_pa,
-				 .cdw10 = (depth - 1u) << 16 | 1, .cdw11 = 1u << 16 | 1 };
-	if ((r = run(c, &c->adm, &cmd, NULL)))
+	/* One I/O submission and one completion queue (zero-based counts), physically contiguous. */
+	if ((r = admin(c, NVME_ADM_SET_FEATURES, 0, 0, 0x07, 0)) ||
+	    (r = admin(c, NVME_ADM_CREATE_CQ, 0, c->io.cq_pa, (depth - 1u) << 16 | 1, 1)) ||
+	    (r = admin(c, NVME_ADM_CREATE_SQ, 0, c->io.sq_pa, (depth - 1u) << 16 | 1, 1u << 16 | 1)))
 		return r;
 	c->max_xfer = CHUNK_MAX;
 	if (c->info.mdts && c->info.mdts < 16 && (NVME_PAGE << c->info.mdts) < c->max_xfer)
@@ -307,7 +312,10 @@ static int nvme_probe(struct pci_dev *pd)
 	if (nctrls == MAX_CTRLS)
 		return -ENOSPC;
 	memset(c, 0, sizeof(*c));   /* what a controller that failed its probe left */
+	c->pci = pd;
 	snprintf(c->name, sizeof(c->name), "nvme%u", nctrls);
+	/* QEMU's emulated controller (7.2) completes FUA writes from its cache. */
+	c->fua_by_flush = pd->vendor == 0x1b36 && pd->device == 0x0010;
 	c->regs = pci_map_bar(pd, 0);
 	id = pmm_alloc_page_zeroed(&id_pa);
 	if (!c->regs || !id) {
@@ -325,10 +333,10 @@ static int nvme_probe(struct pci_dev *pd)
 	}
 	u32 vs = rd32(c, NVME_REG_VS);
 
-	pr_info("%s: %02x:%02x.%u \"%s\" serial %s, NVMe %u.%u, %s write cache, "
+	pr_info("%s: %02x:%02x.%u \"%s\" serial %s, NVMe %u.%u, %s write cache%s, "
 		"%u KiB per command\n", c->name, pd->bus, pd->dev, pd->fn, c->info.model, c->info.serial,
 		vs >> 16, (vs >> 8) & 0xff, c->info.vwc ? "volatile" : "no volatile",
-		c->max_xfer >> 10);
+		c->fua_by_flush ? " (FUA by flush)" : "", c->max_xfer >> 10);
 	nctrls++;
 	add_namespaces(c, id, id_pa);
 	pmm_free(id_pa, 1);

@@ -7,17 +7,24 @@
 #include <tv/pci.h>
 #include <tv/spinlock.h>
 
-#define PCI_MAX_DEVS 64
+#define PCI_MAX_DEVS 128
 
 static struct pci_dev devs[PCI_MAX_DEVS];
 static unsigned ndevs;
 static u8 *ecam;                 /* NULL: mechanism #1 through ports 0xcf8/0xcfc */
-static u8 ecam_bus0, ecam_bus1;
+static u8 ecam_bus1;             /* ECAM covers buses 0..ecam_bus1 */
 static spinlock_t cf8_lock = SPINLOCK_INIT;
 
 static volatile void *ecam_addr(u8 bus, u8 dev, u8 fn, u16 off)
 {
-	return ecam + ((u64)(bus - ecam_bus0) << 20) + ((u32)dev << 15) + ((u32)fn << 12) + off;
+	return ecam + ((u64)bus << 20) + ((u32)dev << 15) + ((u32)fn << 12) + off;
+}
+
+/* Mechanism #1: select the dword, then access the data port. Returns the port. */
+static u16 cf8_select(u8 bus, u8 dev, u8 fn, u16 off)
+{
+	arch_io_write(0xcf8, 4, 0x80000000u | (u32)bus << 16 | (u32)dev << 11 | (u32)fn << 8 | (off & 0xfc));
+	return 0xcfc + (off & 3);
 }
 
 static u32 cfg_read(u8 bus, u8 dev, u8 fn, u16 off, unsigned width)
@@ -26,7 +33,7 @@ static u32 cfg_read(u8 bus, u8 dev, u8 fn, u16 off, unsigned width)
 	u32 v;
 
 	if (ecam) {
-		if (bus < ecam_bus0 || bus > ecam_bus1)
+		if (bus > ecam_bus1)
 			return ~0u;
 		volatile void *p = ecam_addr(bus, dev, fn, off);
 
@@ -35,8 +42,7 @@ static u32 cfg_read(u8 bus, u8 dev, u8 fn, u16 off, unsigned width)
 	if (off >= 256)
 		return ~0u;
 	f = spin_lock_irqsave(&cf8_lock);
-	arch_io_write(0xcf8, 4, 0x80000000u | (u32)bus << 16 | (u32)dev << 11 | (u32)fn << 8 | (off & 0xfc));
-	v = arch_io_read(0xcfc + (off & 3), width);
+	v = arch_io_read(cf8_select(bus, dev, fn, off), width);
 	spin_unlock_irqrestore(&cf8_lock, f);
 	return v;
 }
@@ -46,7 +52,7 @@ static void cfg_write(u8 bus, u8 dev, u8 fn, u16 off, unsigned width, u32 v)
 	irqflags_t f;
 
 	if (ecam) {
-		if (bus < ecam_bus0 || bus > ecam_bus1)
+		if (bus > ecam_bus1)
 			return;
 		volatile void *p = ecam_addr(bus, dev, fn, off);
 
@@ -61,8 +67,7 @@ static void cfg_write(u8 bus, u8 dev, u8 fn, u16 off, unsigned width, u32 v)
 	if (off >= 256)
 		return;
 	f = spin_lock_irqsave(&cf8_lock);
-	arch_io_write(0xcf8, 4, 0x80000000u | (u32)bus << 16 | (u32)dev << 11 | (u32)fn << 8 | (off & 0xfc));
-	arch_io_write(0xcfc + (off & 3), width, v);
+	arch_io_write(cf8_select(bus, dev, fn, off), width, v);
 	spin_unlock_irqrestore(&cf8_lock, f);
 }
 
@@ -137,15 +142,20 @@ unsigned pci_init(void)
 	u32 seen[256 / 32] = { 0 };
 
 	if (ai && ai->has_mcfg && ai->mcfg_segment == 0 && ai->mcfg_bus_start == 0) {
-		ecam_bus0 = ai->mcfg_bus_start;
 		ecam_bus1 = ai->mcfg_bus_end;
-		ecam = arch_ioremap(ai->mcfg_base, (u64)(ecam_bus1 - ecam_bus0 + 1) << 20, false);
+		ecam = arch_ioremap(ai->mcfg_base, ((u64)ecam_bus1 + 1) << 20, false);
 		if (!ecam)
 			pr_warn("pci: ECAM at %#llx not mappable; using ports 0xcf8/0xcfc\n",
 				(unsigned long long)ai->mcfg_base);
 	}
 	pr_info("pci: segment 0 through %s\n", ecam ? "ECAM (MCFG)" : "ports 0xcf8/0xcfc");
 	scan_bus(0, seen);
+	/*
+	 * Servers have more host bridges whose root buses no bridge leads to
+	 * (ACPI names them in AML we do not run): look at every bus left.
+	 */
+	for (unsigned b = 1; b <= (ecam ? ecam_bus1 : 255u); b++)
+		scan_bus((u8)b, seen);
 	pr_info("pci: %u functions\n", ndevs);
 	return ndevs;
 }

@@ -67,18 +67,21 @@ static int commit(struct datastore *ds, struct ds_table *t)
 
 static void log_store(const struct datastore *ds)
 {
-	const u8 *u = ds->sb.uuid;
+	char uuid[37], *p = uuid;
 	u64 used = 0;
 
+	for (unsigned i = 0; i < 16; i++) {
+		p += snprintf(p, 3, "%02x", ds->sb.uuid[i]);
+		if (i == 3 || i == 5 || i == 7 || i == 9)
+			*p++ = '-';
+	}
 	for (unsigned i = 0; i < DS_MAX_DISKS; i++)
 		if (ds->t->e[i].path[0])
 			used += ds->t->e[i].alloc;
-	pr_info("datastore [%s] on %s: %llu MiB, %u disks, %llu MiB free, uuid "
-		"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x, table %c seq %llu\n",
+	pr_info("datastore [%s] on %s: %llu MiB, %u disks, %llu MiB free, uuid %s, table %c seq %llu\n",
 		ds->sb.name, ds->dev->name, (unsigned long long)(ds->sb.sectors >> 11), ds->t->ndisks,
-		(unsigned long long)((ds->sb.sectors - ds->sb.data_lba - used) >> 11),
-		u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-		u[14], u[15], 'A' + ds->cur, (unsigned long long)ds->t->seq);
+		(unsigned long long)((ds->sb.sectors - ds->sb.data_lba - used) >> 11), uuid,
+		'A' + ds->cur, (unsigned long long)ds->t->seq);
 }
 
 /* First and last MiB all zeroes: nothing there that a format could destroy. */
@@ -140,7 +143,7 @@ static int format(struct datastore *ds, struct ds_table *t)
 		return r;
 	memset(ds->t, 0, sizeof(*ds->t));
 	memcpy(ds->t, &ds->sb, sizeof(ds->sb));
-	if ((r = dev->ops->write(dev, 0, 1, ds->t, true)))
+	if ((r = dev->ops->write(dev, 0, DS_SB_SECTORS, ds->t, true)))
 		return r;
 	memcpy(ds->t, t, sizeof(*t));
 	ds->cur = 0;
@@ -158,7 +161,7 @@ static int mount(struct datastore *ds, bool may_format)
 
 	if (!t1)
 		return -ENOMEM;
-	if ((r = dev->ops->read(dev, 0, 1, t1)))
+	if ((r = dev->ops->read(dev, 0, DS_SB_SECTORS, t1)))
 		goto out;
 	memcpy(&ds->sb, t1, sizeof(ds->sb));
 	r = ds_super_check(&ds->sb, dev->sectors, &why);
@@ -221,7 +224,12 @@ int datastore_init(void)
 			kfree(ds->t);
 			continue;
 		}
-		if (mount(ds, may_format)) {
+		int r = mount(ds, may_format);
+
+		if (r) {
+			/* Blank, foreign and corrupt namespaces were reported by mount. */
+			if (r != -ENODATA && r != -EBADMSG)
+				pr_err("datastore: %s: %s; not mounted\n", dev->name, tv_strerror(r));
 			kfree(ds->t);
 			continue;
 		}

@@ -9,6 +9,9 @@
  *  - Calls are synchronous and may poll hardware; the caller serializes
  *    calls on one blkdev (one VM's device lock), different blkdevs may be
  *    used concurrently from different CPUs.
+ *  - buf is 4-byte aligned kernel memory in the direct map or the kernel
+ *    image (a device may DMA to it; a guest's RAM chunk qualifies, so split
+ *    requests at chunk boundaries); other buffers may get -EINVAL.
  *  - write with fua returns only once the data is on stable media; flush
  *    returns once every write completed before it is on stable media.
  *  - Errors are negative errno values (-EIO, -EINVAL, -EROFS, -ENOMEM);

@@ -18,6 +18,7 @@ struct blkdev;
 #define DS_NAME_MAX 32           /* bytes with the NUL */
 #define DS_PATH_MAX 96
 #define DS_MAX_DISKS 127
+#define DS_SB_SECTORS 8u         /* the superblock's 4 KiB block: namespaces may have 4 KiB blocks */
 #define DS_TABLE_SECTORS 32u     /* 16 KiB per table copy */
 #define DS_TABLE0_LBA 8u         /* copies at 4 KiB and 20 KiB */
 #define DS_DATA_LBA 2048u        /* data from 1 MiB */

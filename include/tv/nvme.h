@@ -46,7 +46,7 @@ struct blkdev;
 
 #define NVME_PAGE 4096u
 #define NVME_PRP_PER_LIST (NVME_PAGE / 8)
-/* One PRP list page: PRP1 plus 512 entries, so 2 MiB less the first page's offset. */
+/* What one PRP list page describes after the first page (PRP1): 512 pages. */
 #define NVME_MAX_XFER (NVME_PRP_PER_LIST * NVME_PAGE)
 
 struct nvme_sqe {

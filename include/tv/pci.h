@@ -2,7 +2,9 @@
 /*
  * pci.h: the host's PCI devices (drivers/pci.c). Segment 0 is enumerated
  * once at boot, through ECAM when the MCFG names it, else configuration
- * mechanism #1; drivers claim functions by class or vendor:device.
+ * mechanism #1: bus 0 and the buses behind its bridges, then every other
+ * bus (root buses of further host bridges); drivers claim functions by
+ * class or vendor:device.
  * BAR decoding and the capability walk are pure (drivers/pci_decode.c).
  */
 #ifndef TV_PCI_H
