@@ -480,6 +480,8 @@ bool vm_reset_waits_for_runner(struct vm *vm)
 void vm_destroy(struct vm *vm)
 {
 	/* Only VMs that never ran: a running one is released by vm_release_if_idle. */
+	if (vm->ktimer.fn)
+		vm_timers_cancel_all(vm); /* a device model may have armed one at set-up */
 	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			vcpu_free(vm->vcpus[i]);
