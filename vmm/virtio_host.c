@@ -145,9 +145,13 @@ static void nic_tx(void *ctx, const u8 *frame, size_t len)
 	vswitch_send(((struct vm_nic *)ctx)->port, frame, len);
 }
 
+/* The port is on the switch before the VM's vCPUs exist: frames then wait for its first run. */
 static void nic_wake(void *ctx)
 {
-	vcpu_kick(((struct vm_nic *)ctx)->vm->vcpus[0]);
+	struct vcpu *v = READ_ONCE(((struct vm_nic *)ctx)->vm->vcpus[0]);
+
+	if (v)
+		vcpu_kick(v);
 }
 
 bool vm_net_pending(struct vm *vm)

@@ -482,10 +482,11 @@ void vm_destroy(struct vm *vm)
 	/* Only VMs that never ran: a running one is released by vm_release_if_idle. */
 	if (vm->ktimer.fn)
 		vm_timers_cancel_all(vm); /* a device model may have armed one at set-up */
+	/* First off the vSwitch: a frame for a NIC of this VM kicks its vCPU 0. */
+	vm_virtio_free(vm);
 	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			vcpu_free(vm->vcpus[i]);
-	vm_virtio_free(vm);
 	vm_platform_free(vm);
 	vm_bus_free(vm);
 	if (vm->arch.vendor)
@@ -509,10 +510,11 @@ void vm_release_if_idle(struct vcpu *v)
 		return;
 	ASSERT(!READ_ONCE(vm->in_run));
 	vm_timers_cancel_all(vm);
+	/* First off the vSwitch: a frame for a NIC of this VM kicks its vCPU 0. */
+	vm_virtio_free(vm);
 	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			vcpu_free(vm->vcpus[i]);
-	vm_virtio_free(vm);
 	vm_platform_free(vm);
 	vm_bus_free(vm);
 	arch_vm_destroy(vm);
