@@ -139,7 +139,7 @@ $(B)/loader.so: $(EFI_OBJS)
 		-lefi -lgnuefi
 
 $(B)/BOOTX64.EFI: $(B)/loader.so
-	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .rel -j .rela \
 		-j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
 
 # ---- host tools -----------------------------------------------------------
