@@ -46,6 +46,21 @@ KCFLAGS := $(FREESTANDING) $(WARN) -O2 -g -fno-pic -fno-pie -mcmodel=kernel \
 	-fstack-protector-strong -Iarch/x86/include -MMD -MP
 # arch/x86 alone sees its private headers.
 KCFLAGS_ARCH := -Iarch/x86/priv
+# Cold code is built for size (-Os): boot-time setup, ACPI and config parsing,
+# logging, panic, SMP bring-up, host drivers, VM creation. Everything on the
+# VM-exit path stays -O2: arch/x86/svm and vmx, vmm/exits.c, vcpu.c,
+# emulate.c, emul/, dev/, the buses, MSRs, CPUID, vtimer, vconsole, and the
+# interrupt, timer, FPU, scheduler and mem* code they call. New cold files
+# join KCOLD (a pattern per directory or file); new hot ones need nothing.
+KCOLD := kernel/main.c kernel/log.c kernel/panic.c kernel/bootinfo.c kernel/framemap.c \
+	kernel/pmm.c kernel/cmdline.c kernel/ksyms.c kernel/acpi.c kernel/acpi_host.c \
+	kernel/power.c kernel/vms.c kernel/sched_bench.c \
+	drivers/% lib/strutil.c lib/cfglex.c lib/memmap.c lib/elf64.c lib/vsnprintf.c \
+	lib/bootinfo_build.c \
+	arch/x86/boot/mb2.c arch/x86/cpu.c arch/x86/desc.c arch/x86/paging.c arch/x86/ioapic.c \
+	arch/x86/smp.c arch/x86/virt.c \
+	vmm/vm.c vmm/vmconfig.c vmm/platform.c vmm/boot/%
+kopt = $(if $(filter $(KCOLD),$(1)),-Os)
 KLDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 	-T linker.ld
 KLIBS := /usr/lib/x86_64-linux-gnu/libfdt.a
@@ -56,7 +71,7 @@ $(patsubst %,$(B)/kernel/%.o,$(STORAGE_OBJS)): KCFLAGS += -Os
 $(B)/kernel/arch/%.c.o: arch/%.c | $(B)/sysinc
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(KCFLAGS) $(KCFLAGS_ARCH) -c $< -o $@
+	$(Q)$(CC) $(KCFLAGS) $(call kopt,$<) $(KCFLAGS_ARCH) -c $< -o $@
 
 $(B)/kernel/arch/%.S.o: arch/%.S $(B)/kernel/gen/asm-offsets.h | $(B)/sysinc
 	@mkdir -p $(dir $@)
@@ -66,7 +81,7 @@ $(B)/kernel/arch/%.S.o: arch/%.S $(B)/kernel/gen/asm-offsets.h | $(B)/sysinc
 $(B)/kernel/%.c.o: %.c | $(B)/sysinc
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+	$(Q)$(CC) $(KCFLAGS) $(call kopt,$<) -c $< -o $@
 
 # Structure offsets for assembly, generated from C (arch/x86/asm-offsets.c).
 $(B)/kernel/gen/asm-offsets.h: arch/x86/asm-offsets.c | $(B)/sysinc
