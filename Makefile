@@ -47,8 +47,10 @@ KCFLAGS := $(FREESTANDING) $(WARN) -O2 -g -fno-pic -fno-pie -mcmodel=kernel \
 # arch/x86 alone sees its private headers.
 KCFLAGS_ARCH := -Iarch/x86/priv
 # Cold code is built for size (-Os): boot-time setup, ACPI and config parsing,
-# logging, panic, SMP bring-up, host drivers, VM creation, and the explainers
-# of a refused VM entry (svm_check, vmx_check, vmx_diag). Everything on the
+# logging, panic, SMP bring-up, host drivers (they wait on devices), the
+# datastore, VM creation, virtio and disks (once per request, not per guest
+# instruction), and the explainers of a refused VM entry (svm_check,
+# vmx_check, vmx_diag). Everything on the
 # VM-exit path stays -O2: arch/x86/svm and vmx, vmm/exits.c, vcpu.c,
 # emulate.c, emul/, dev/, the buses, MSRs, CPUID, vtimer, vconsole, and the
 # interrupt, timer, FPU, scheduler and mem* code they call. New cold files
@@ -60,7 +62,9 @@ KCOLD := kernel/main.c kernel/log.c kernel/panic.c kernel/bootinfo.c kernel/fram
 	lib/bootinfo_build.c \
 	arch/x86/boot/mb2.c arch/x86/cpu.c arch/x86/desc.c arch/x86/paging.c arch/x86/ioapic.c \
 	arch/x86/smp.c arch/x86/virt.c \
-	vmm/vm.c vmm/vmconfig.c vmm/platform.c vmm/boot/% \
+	vmm/vm.c vmm/vmconfig.c vmm/vmconfig_dev.c vmm/platform.c vmm/boot/% \
+	vmm/virtio/% vmm/disk/% vmm/virtio_host.c net/portgroup.c \
+	kernel/ds_layout.c kernel/datastore.c kernel/blktest.c kernel/netprobe.c kernel/nettest.c \
 	arch/x86/svm/svm_check.c arch/x86/vmx/vmx_check.c arch/x86/vmx/vmx_diag.c
 kopt = $(if $(filter $(KCOLD),$(1)),-Os)
 KLDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
@@ -68,7 +72,6 @@ KLDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx
 KLIBS := /usr/lib/x86_64-linux-gnu/libfdt.a
 KERNEL_SRCS += $(LIB_SHARED) $(LIB_STRING) $(LIB_MEM)
 KOBJS := $(patsubst %,$(B)/kernel/%.o,$(KERNEL_SRCS))
-$(patsubst %,$(B)/kernel/%.o,$(STORAGE_OBJS)): KCFLAGS += -Os
 
 $(B)/kernel/arch/%.c.o: arch/%.c | $(B)/sysinc
 	@mkdir -p $(dir $@)

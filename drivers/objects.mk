@@ -2,6 +2,3 @@
 KERNEL_SRCS += drivers/uart16550.c drivers/fbcon.c drivers/font8x16.c drivers/rtc_cmos.c \
 	drivers/pci.c drivers/pci_decode.c drivers/nvme.c drivers/nvme_cmd.c \
 	drivers/netdev.c drivers/e1000e.c drivers/e1000e_ring.c drivers/virtio_net_pci.c drivers/virtio_pci.c
-# Storage, network and PCI code waits on devices, not on the CPU: optimize it for size.
-STORAGE_OBJS := drivers/pci.c drivers/pci_decode.c drivers/nvme.c drivers/nvme_cmd.c \
-	drivers/netdev.c drivers/e1000e.c drivers/e1000e_ring.c drivers/virtio_net_pci.c drivers/virtio_pci.c

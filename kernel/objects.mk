@@ -4,4 +4,3 @@ KERNEL_SRCS += kernel/main.c kernel/log.c kernel/panic.c kernel/bootinfo.c kerne
 	kernel/acpi.c kernel/acpi_host.c kernel/power.c kernel/ktimer.c kernel/sched.c kernel/vms.c \
 	kernel/sched_policy.c kernel/sched_bench.c kernel/ds_layout.c kernel/datastore.c kernel/blktest.c \
 	kernel/netprobe.c kernel/nettest.c
-STORAGE_OBJS += kernel/ds_layout.c kernel/datastore.c kernel/blktest.c kernel/netprobe.c kernel/nettest.c

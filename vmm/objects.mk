@@ -5,8 +5,3 @@ KERNEL_SRCS += vmm/vm.c vmm/vcpu.c vmm/bus.c vmm/vtimer.c vmm/console.c vmm/plat
 	vmm/dev/uart16550.c vmm/dev/pit.c vmm/dev/rtc.c vmm/dev/acpi_pm.c vmm/dev/vioapic.c vmm/dev/vlapic.c vmm/dev/pic8259.c \
 	vmm/virtio_host.c vmm/virtio/virtq.c vmm/virtio/mmio.c vmm/virtio/blk.c vmm/virtio/rng.c vmm/virtio/net.c \
 	vmm/virtio/console.c vmm/virtio/drbg.c vmm/disk/overlay.c vmm/disk/disk.c
-# virtio and disk code runs once per request, the ACPI tables and the config
-# parser once per VM start, not per guest instruction: built for size, since
-# the stick payload is counted in bytes (README).
-$(B)/kernel/vmm/virtio/%.o $(B)/kernel/vmm/disk/%.o $(B)/kernel/vmm/virtio_host.c.o \
-	$(B)/kernel/vmm/boot/acpi_tables.c.o $(B)/kernel/vmm/vmconfig.c.o: KCFLAGS += -Os
