@@ -6,9 +6,11 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -DTV_HOSTED -Ii
 	-Iarch/x86/priv -Itests/unit -DTEST_DATA_DIR='"$(CURDIR)/tests/data"' \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_BINS := $(patsubst %,$(B)/tests/unit/test_%,$(UNIT_TESTS))
+# Any header a test may see: a changed contract rebuilds the tests against it.
+UNIT_HDRS := $(wildcard tests/unit/*.h include/tv/*.h include/tv/vdev/*.h arch/x86/priv/x86/*.h)
 
 .SECONDEXPANSION:
-$(B)/tests/unit/test_%: tests/unit/test_%.c $$(test_%_SRCS) tests/unit/test.h
+$(B)/tests/unit/test_%: tests/unit/test_%.c $$(test_%_SRCS) $(UNIT_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST-CC $@"
 	$(Q)$(CC) $(UNIT_CFLAGS) -o $@ $< $(test_$*_SRCS) $(test_$*_LIBS)

@@ -78,6 +78,9 @@ UNIT_TESTS += vmconfig
 # vsnprintf comes from the C library in hosted builds (tv/printf.h).
 test_vmconfig_SRCS := vmm/vmconfig.c vmm/vmconfig_dev.c lib/cfglex.c lib/strutil.c
 
+UNIT_TESTS += vmconfig_dev
+test_vmconfig_dev_SRCS := vmm/vmconfig.c vmm/vmconfig_dev.c lib/cfglex.c lib/strutil.c
+
 UNIT_TESTS += cpuid_policy
 test_cpuid_policy_SRCS := vmm/cpuid.c
 
