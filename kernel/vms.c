@@ -72,6 +72,7 @@ void vms_start_all(const struct bootinfo *bi, bool vmm_ready, const char *no_vmm
 	for (unsigned k = 0; k < nslots; k++) {
 		struct vm_config *c = &sorted[k];
 		struct vm_slot *s = &slots[k];
+		unsigned why_line;
 
 		s->cfg = *c;
 		s->config_ok = sorted_ok[k];
@@ -103,15 +104,11 @@ void vms_start_all(const struct bootinfo *bi, bool vmm_ready, const char *no_vmm
 			       c->file);
 			continue;
 		}
-		s->vm = vm_create(c, s->why, sizeof(s->why));
+		s->vm = vm_create(c, s->why, sizeof(s->why), &why_line);
 		if (!s->vm) {
-			size_t fl = strlen(c->file);
-
 			/* Resource problems point at the line that asked for the resource. */
-			if (!strncmp(s->why, c->file, fl) && s->why[fl] == ':')
-				pr_err("%s\n", s->why); /* it names file:line itself */
-			else if (c->memsize_line && strstr(s->why, "memsize"))
-				pr_err("%s:%u: %s\n", c->file, c->memsize_line, s->why);
+			if (why_line)
+				pr_err("%s:%u: %s\n", c->file, why_line, s->why);
 			else
 				pr_err("%s: %s\n", c->file, s->why);
 			pr_err("vm %s (%s): not started\n", c->name, c->file);

@@ -180,9 +180,9 @@ void vm_net_feed(struct vm *vm)
 	}
 }
 
-/* ethernetN: a virtio-net device on its port group; 0, or <0 with why (file:line). */
+/* ethernetN: a virtio-net device on its port group; 0, or <0 with why and its line. */
 static int nic_create(struct vm *vm, unsigned n, const struct vq_mem *mem, char *why,
-		      size_t whylen)
+		      size_t whylen, unsigned *why_line)
 {
 	const struct vmcfg_nic *c = &vm->cfg.nic[n];
 	struct vm_virtio *vv = vm->virtio;
@@ -201,7 +201,8 @@ static int nic_create(struct vm *vm, unsigned n, const struct vq_mem *mem, char 
 	nic->port = vswitch_attach(c->network, c->mac, &nic->rxq, nic_wake, nic, reason,
 				   sizeof(reason));
 	if (!nic->port) {
-		snprintf(why, whylen, "%s:%u: ethernet%u: %s", vm->cfg.file, c->line, n, reason);
+		snprintf(why, whylen, "ethernet%u: %s", n, reason);
+		*why_line = c->line;
 		return -EINVAL;
 	}
 	pr_info("vm %s: ethernet%u %02x:%02x:%02x:%02x:%02x:%02x on \"%s\"\n", vm->name, n,
@@ -221,7 +222,7 @@ static unsigned slots_wanted(const struct vm_config *c)
 	return k;
 }
 
-int vm_virtio_init(struct vm *vm, char *why, size_t whylen)
+int vm_virtio_init(struct vm *vm, char *why, size_t whylen, unsigned *why_line)
 {
 	const struct vm_config *c = &vm->cfg;
 	/* vm_read/vm_write refuse anything that is not this VM's RAM */
@@ -279,7 +280,7 @@ int vm_virtio_init(struct vm *vm, char *why, size_t whylen)
 	for (unsigned n = 0; n < VMCFG_NICS_MAX; n++) {
 		if (!c->nic[n].present)
 			continue;
-		r = nic_create(vm, n, &mem, why, whylen);
+		r = nic_create(vm, n, &mem, why, whylen, why_line);
 		if (r == -ENOMEM)
 			goto nomem;
 		if (r)

@@ -261,13 +261,15 @@ static int load_guest(struct vm *vm, char *why, size_t whylen)
 
 /* ---- lifecycle ---- */
 
-struct vm *vm_create(const struct vm_config *cfg, char *why, size_t whylen)
+struct vm *vm_create(const struct vm_config *cfg, char *why, size_t whylen, unsigned *why_line)
 {
 	u64 ram = cfg->memsize_mib << 20;
 	struct vm *vm;
 	int r;
 
+	*why_line = 0;
 	if (ram + HOST_RESERVE > pmm_free_bytes()) {
+		*why_line = cfg->memsize_line;
 		snprintf(why, whylen, "memsize %llu MiB is more than the host has free (%llu MiB)",
 			 (unsigned long long)cfg->memsize_mib,
 			 (unsigned long long)((pmm_free_bytes() > HOST_RESERVE
@@ -300,7 +302,7 @@ struct vm *vm_create(const struct vm_config *cfg, char *why, size_t whylen)
 		goto fail;
 	}
 	if (alloc_ram(vm, why, whylen) || vm_console_init(vm) ||
-	    vm_platform_init(vm, why, whylen) || vm_virtio_init(vm, why, whylen))
+	    vm_platform_init(vm, why, whylen) || vm_virtio_init(vm, why, whylen, why_line))
 		goto fail;
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		if (vcpu_create(vm, i)) {

@@ -48,7 +48,8 @@ bool vm_reset_waits_for_runner(struct vm *vm);
 void vm_kick_all(struct vm *vm);
 
 /* virtio_host.c: the VM's virtio-mmio devices, from its config */
-int vm_virtio_init(struct vm *vm, char *why, size_t whylen);
+/* *why_line: the config line a failure points at (0: none). */
+int vm_virtio_init(struct vm *vm, char *why, size_t whylen, unsigned *why_line);
 void vm_virtio_reset(struct vm *vm);
 void vm_virtio_log(struct vm *vm);
 void vm_virtio_free(struct vm *vm);

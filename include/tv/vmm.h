@@ -198,9 +198,10 @@ struct vm {
 /*
  * Create a VM from a parsed config and the guest files on the stick,
  * allocate its memory, load the guest and make it runnable. On failure
- * returns NULL and explains in why (the caller logs "file: why").
+ * returns NULL and explains in why, with *why_line the config line it
+ * points at (0: the file as a whole; the caller logs "file:line: why").
  */
-struct vm *vm_create(const struct vm_config *cfg, char *why, size_t whylen);
+struct vm *vm_create(const struct vm_config *cfg, char *why, size_t whylen, unsigned *why_line);
 /*
  * Stop a VM: state off or crashed with a reason; its vCPUs never enter the
  * guest again (each is kicked and leaves vcpu_run with VCPU_YIELD_STOPPED).
