@@ -52,6 +52,7 @@ void guest_main(const u8 *boot_params);
 #define LAPIC_TPR 0x80
 #define LAPIC_EOI 0xb0
 #define LAPIC_SVR 0xf0
+#define LAPIC_IRR 0x200 /* eight 32-bit registers, 0x10 apart */
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_TIMER_ICR 0x380
 #define LAPIC_TIMER_CCR 0x390
