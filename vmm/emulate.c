@@ -316,6 +316,37 @@ int vmm_mmio(struct vcpu *v, u64 gpa)
 	}
 }
 
+/*
+ * A fault while the CPU delivered an event is not the instruction's doing:
+ * emulating the instruction at RIP would run it before the event. On RAM,
+ * which the nested tables map whole, it is spurious (a stale walk: QEMU's
+ * TCG makes them, docs/testing.md; on hardware, a racing table update) and
+ * the event, queued again by the backend, is retried; again and again at
+ * the same place means the tables lack the page, and the VM stops rather
+ * than spin. Outside RAM (IDT, GDT or stack in device space) nothing here
+ * builds an interrupt frame: the VM stops. Any other fault is an access by
+ * the instruction at RIP, emulated.
+ */
+int vmm_nested_fault(struct vcpu *v, u64 gpa, bool delivering)
+{
+	u64 rip = vcpu_get(v, VREG_RIP);
+
+	if (!delivering)
+		return vmm_mmio(v, gpa);
+	if (!vm_gpa_is_ram(v->vm, gpa)) {
+		vmm_crash(v, "delivering an interrupt or exception touched %#llx, which is not RAM "
+			     "(IDT, GDT or stack in device space)", (unsigned long long)gpa);
+		return -1;
+	}
+	if (gpa != v->npf_ram.gpa || rip != v->npf_ram.rip)
+		v->npf_ram.gpa = gpa, v->npf_ram.rip = rip, v->npf_ram.repeats = 0;
+	if (++v->npf_ram.repeats < RETRY_LIMIT)
+		return 0;
+	vmm_crash(v, "delivering an event faults again and again on RAM at %#llx",
+		  (unsigned long long)gpa);
+	return -1;
+}
+
 /* ---- port I/O ---- */
 
 int vmm_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val)

@@ -107,6 +107,10 @@ struct vcpu {
 	u64 exits[VMEXIT_NR];
 	unsigned insn_retries;         /* exits whose instruction changed under us */
 	struct {
+		u64 gpa, rip;              /* the last event delivery that faulted on RAM */
+		unsigned repeats;          /* how many times in a row */
+	} npf_ram;
+	struct {
 		u64 cr3, page;             /* guest CR3 and linear page of the last decode */
 		const u8 *host;            /* that page in host memory */
 	} code_cache;
@@ -327,6 +331,13 @@ int vmm_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val);
 int vmm_io_string(struct vcpu *v, u16 port, unsigned size, bool in, u64 next_rip);
 /* Access to guest-physical gpa that is not RAM: decode and emulate at RIP. */
 int vmm_mmio(struct vcpu *v, u64 gpa);
+/*
+ * A nested page fault (NPF, EPT violation) at gpa; delivering: the CPU was
+ * delivering an event (the backend has queued it again). An access by the
+ * instruction at RIP is emulated; one by the delivery is not (vmm/emulate.c).
+ * 0, or <0 when the VM stopped.
+ */
+int vmm_nested_fault(struct vcpu *v, u64 gpa, bool delivering);
 /*
  * Intercepted instructions (vmm/exits.c). len as for vcpu_insn_end; each
  * reads its operands from and writes its results to struct vcpu.regs.

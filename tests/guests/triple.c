@@ -4,6 +4,9 @@
  * (limit 0) int3 cannot be delivered (#GP), neither can the #GP, nor the
  * resulting #DF: the CPU shuts down. thinvisor must mark the VM crashed and
  * go on; there is no PASS line from inside (the runner reads the host log).
+ * With triple.stack=ADDR it instead takes a #UD with RSP at ADDR, outside
+ * its RAM: the frame cannot be pushed, and the host must stop the VM
+ * rather than emulate the instruction the exception interrupted.
  */
 #include "rt.h"
 
@@ -16,6 +19,14 @@ void guest_main(const u8 *boot_params)
 		u64 base;
 	} __attribute__((packed)) empty = { 0, 0 };
 
+	u64 stack = cmdline_u64("triple.stack", 0);
+
+	if (stack) {
+		tv_printf("TV-TEST triple: about to take #UD on a stack at %#llx\n", stack);
+		asm volatile("mov %0, %%rsp\n\t"
+			     "ud2" : : "r"(stack) : "memory");
+		tv_fail("the #UD on a stack outside RAM came back");
+	}
 	tv_printf("TV-TEST triple: about to triple fault\n");
 	asm volatile("lidt %0\n\t"
 		     "int3\n\t"

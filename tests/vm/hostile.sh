@@ -18,6 +18,7 @@ for g in "${guests[@]}" spin; do
 	vms+=("$(vmx_guest "$g" "$g" "$([ "$g" = fpu ] && echo fpu.iters=20000)")")
 done
 vms+=("$(vmx_guest badstate cpuid)")
+vms+=("$(vmx_guest badstack triple triple.stack=0x10000000)")
 if [ "$LINUX" = 1 ]; then
 	vms+=("$(vmx_linux linux 256)")
 	last='\[linux\] TV-VERDICT'
@@ -26,7 +27,7 @@ else
 fi
 # spin never stops: end the run once the last verdict is in.
 vm_boot "$WORK/serial.log" 900 'kernel.cmdline = "test.corrupt_vm=badstate"' --until "$last" \
-	--mem 1024 "${vms[@]}"
+	--mem 1152 "${vms[@]}"
 rc=$?
 log=$WORK/serial.log
 
@@ -36,6 +37,11 @@ expect "$log" '\[triple\] TV-TEST triple: about to triple fault' "triple: guest 
 expect "$log" 'vm triple: crashed \(triple fault \(shutdown\)\)' "triple: VM marked crashed"
 expect "$log" 'vm triple: vCPU 0: triple fault' "triple: crash reported with the vCPU"
 expect "$log" '^\[ *[0-9.]+\]   RIP [0-9a-f]{16} +RSP [0-9a-f]{16}' "triple: guest registers logged"
+expect "$log" '\[badstack\] TV-TEST triple: about to take #UD on a stack at 0x10000000' \
+	"badstack: guest ran up to the #UD"
+expect "$log" 'vm badstack: crashed \(delivering an interrupt or exception touched 0xfffff[0-9a-f]{2},' \
+	"badstack: a #UD whose frame would go to device space stops the VM, address named"
+expect_not "$log" '\[badstack\] TV-TEST triple: FAIL' "badstack: the #UD did not come back"
 for g in mmio msr ioport timer fpu cpuid reboot realmode; do
 	expect "$log" "\\[$g\\] TV-TEST $g: PASS" "$g: in-guest checks pass"
 	expect "$log" "vm $g: off \\(guest powered off" "$g: VM powered off normally"

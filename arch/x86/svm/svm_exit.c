@@ -98,7 +98,7 @@ static int exit_npf(struct vcpu *v, struct vmcb *vmcb)
 			  (unsigned long long)gpa);
 		return -1;
 	}
-	return vmm_mmio(v, gpa);
+	return vmm_nested_fault(v, gpa, vmcb->ctl.exit_int_info & SVM_EVT_VALID);
 }
 
 static int exit_shutdown(struct vcpu *v, struct vmcb *vmcb)

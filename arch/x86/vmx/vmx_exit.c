@@ -139,7 +139,8 @@ static int exit_io(struct vcpu *v)
 
 static int exit_ept_violation(struct vcpu *v)
 {
-	return vmm_mmio(v, vmcs_read64(GUEST_PHYSICAL_ADDRESS));
+	return vmm_nested_fault(v, vmcs_read64(GUEST_PHYSICAL_ADDRESS),
+				vmcs_read32(IDT_VECTORING_INFO) & INTR_INFO_VALID);
 }
 
 static int exit_ept_misconfig(struct vcpu *v)
