@@ -137,7 +137,7 @@ for mode in idle bench; do
 	fi
 	"$B/host/mkstick" -o "$W/net.img" --efi "$B/BOOTX64.EFI" --kernel "$B/kernel.tvk" \
 		--settings "$W/settings.cfg" "$W/vms/srv.vmx" "$W/vms/cli.vmx" >/dev/null
-	# One host CPU (see tests/vm/net.sh: two CPUs can end in a triple fault under this load).
+	# One host CPU: QEMU's TCG fails page walks when two CPUs run SVM guests (docs/testing.md).
 	"$TOP/scripts/qemu.sh" --batch --smp 1 --log "$W/net-$mode.log" --timeout 900 --mem 1024 \
 		"$W/net.img" >/dev/null 2>&1
 done

@@ -41,10 +41,7 @@ settings='kernel.cmdline = "test.poweroff_idle"
 portgroup0.name = "VM Network"
 portgroup1.name = "Lab"
 portgroup1.vlanId = "20"'
-# One host CPU: with two, heavy VM-to-VM traffic under QEMU TCG sometimes
-# ends in a triple fault of the host or of a guest (open, see issue 6's note);
-# the switch and the devices do not depend on the CPU count.
-vm_boot "$WORK/serial.log" 900 "$settings" --mem 1024 --cpus 1 --nic e1000e "$a" "$b" "$c" "$d" "$bad"
+vm_boot "$WORK/serial.log" 900 "$settings" --mem 1024 --nic e1000e "$a" "$b" "$c" "$d" "$bad"
 rc=$?
 log=$WORK/serial.log
 
