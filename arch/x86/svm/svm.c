@@ -379,7 +379,12 @@ void svm_queue_exception(struct vcpu *v, u8 vector, bool has_err, u32 err)
 
 	if (has_err)
 		ev |= SVM_EVT_ERR_VALID | ((u64)err << 32);
-	/* An exception replaces a pending interrupt, which the vLAPIC redelivers. */
+	/*
+	 * This replaces a pending event. deliver_events never injects an
+	 * interrupt over an exception, but an interrupt re-queued from an exit
+	 * during its delivery is lost here with its ISR bit set (only #DB or
+	 * #AC intercepted during a delivery get here: that guest's damage).
+	 */
 	s->vmcb->ctl.event_inj = ev;
 	s->event_pending = true;
 }
