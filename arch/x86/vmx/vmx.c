@@ -738,7 +738,11 @@ static void vmx_vcpu_inject_exception(struct vcpu *v, u8 vec, bool has_err, u32 
 	vmcs_load(to_vmx(v));
 	if (vec == 14)
 		to_vmx(v)->cr2 = cr2;
-	/* An exception replaces a pending interrupt, which the vLAPIC redelivers. */
+	/*
+	 * This replaces a pending event: an interrupt re-queued from an exit
+	 * during its delivery would be lost with its ISR bit set (svm.c says
+	 * when; deliver_events never injects an interrupt over an exception).
+	 */
 	vmx_queue_event(v, vec | INTR_TYPE_HW_EXCEPTION | (has_err ? INTR_INFO_DELIVER_CODE : 0),
 			err, 0);
 }
