@@ -4,7 +4,9 @@
 # MSRs and empty ports get what hardware would give; a guest spinning with
 # interrupts off is preempted; timers, FPU state, CPUID and a guest reset
 # behave. A VM whose state the CPU refuses at entry (test.corrupt_vm injects
-# one) crashes with the broken rule named. Every test guest reports from
+# one) crashes with the broken rule named; one whose exception frame would
+# go outside its RAM (badstack) is stopped with the address named, not
+# emulated as MMIO. Every test guest reports from
 # inside, and a Debian Linux VM on the same host still reaches userspace
 # (LINUX=0 leaves it out, for quick runs).
 # Runs on both vendors: HV=svm (QEMU) or HV=vmx (Bochs).
