@@ -329,7 +329,7 @@ int vmm_mmio(struct vcpu *v, u64 gpa)
  */
 int vmm_nested_fault(struct vcpu *v, u64 gpa, bool delivering)
 {
-	u64 rip = vcpu_get(v, VREG_RIP);
+	u64 rip;
 
 	if (!delivering)
 		return vmm_mmio(v, gpa);
@@ -338,6 +338,7 @@ int vmm_nested_fault(struct vcpu *v, u64 gpa, bool delivering)
 			     "(IDT, GDT or stack in device space)", (unsigned long long)gpa);
 		return -1;
 	}
+	rip = vcpu_get(v, VREG_RIP);
 	if (gpa != v->npf_ram.gpa || rip != v->npf_ram.rip)
 		v->npf_ram.gpa = gpa, v->npf_ram.rip = rip, v->npf_ram.repeats = 0;
 	if (++v->npf_ram.repeats < RETRY_LIMIT)
