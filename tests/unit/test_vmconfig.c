@@ -837,7 +837,7 @@ TEST(start_order)
 	CHECK_EQ(idx[0], 77);
 }
 
-/* virtio devices: diskN.*, virtioConsole.present, virtioRng.present. */
+/* The device keys (diskN, ethernetN, virtio*) are tested in test_vmconfig_dev.c. */
 TEST_MAIN({ "defaults", defaults }, { "name_from_file", name_from_file },
 	  { "every_key", every_key }, { "autostart_values", autostart_values },
 	  { "keys_ignore_case", keys_ignore_case }, { "unknown_and_duplicate", unknown_and_duplicate },
