@@ -2,7 +2,7 @@
 /*
  * hostcfg.h: the host's identity and management network settings (hostname,
  * DHCP or static address, gateway, DNS), as the stick's settings.cfg gives
- * them and as the console changes and saves them (lib/hostcfg.c, pure).
+ * them and as the console changes and saves them (kernel/hostcfg.c, pure).
  *
  * Addresses are u32 in host byte order: a.b.c.d is a<<24 | b<<16 | c<<8 | d.
  */

@@ -131,3 +131,6 @@ test_virtio_pci_SRCS := drivers/virtio_pci.c
 
 UNIT_TESTS += netprobe
 test_netprobe_SRCS := kernel/netprobe.c
+
+UNIT_TESTS += hostcfg
+test_hostcfg_SRCS := kernel/hostcfg.c kernel/ds_layout.c lib/cfglex.c lib/strutil.c
