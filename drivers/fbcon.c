@@ -69,6 +69,11 @@ static void put(char c)
 		con.col = 0;
 		return;
 	}
+	if (c == '\b') {       /* the console's line editor erases with "\b \b" */
+		if (con.col)
+			con.col--;
+		return;
+	}
 	if (con.col == con.cols)
 		put('\n');
 	con.text[con.row * con.cols + con.col] = c;

@@ -80,6 +80,15 @@ void log_printf(enum log_level lvl, const char *fmt, ...)
 	va_end(ap);
 }
 
+void console_out(const char *s, size_t n)
+{
+	irqflags_t f = spin_lock_irqsave(&log_lock);
+
+	for (struct console *c = consoles; c; c = c->next)
+		c->write(c, s, n);
+	spin_unlock_irqrestore(&log_lock, f);
+}
+
 size_t log_ring_read(char *buf, size_t size)
 {
 	irqflags_t f = spin_lock_irqsave(&log_lock);

@@ -37,6 +37,8 @@ struct console {
 void console_register(struct console *c);
 /* Panic path: drop locks held by a dead CPU so the last words get out. */
 void log_force_unlock(void);
+/* Text for the operator (the console UI) to every console, not into the log ring. */
+void console_out(const char *s, size_t n);
 /* Copy out the newest bytes of the ring buffer; returns how many. */
 size_t log_ring_read(char *buf, size_t size);
 

@@ -134,3 +134,6 @@ test_netprobe_SRCS := kernel/netprobe.c
 
 UNIT_TESTS += hostcfg
 test_hostcfg_SRCS := kernel/hostcfg.c kernel/ds_layout.c lib/cfglex.c lib/strutil.c
+
+UNIT_TESTS += dcui
+test_dcui_SRCS := kernel/dcui.c kernel/hostcfg.c kernel/ds_layout.c lib/cfglex.c lib/strutil.c
