@@ -131,3 +131,6 @@ test_virtio_pci_SRCS := drivers/virtio_pci.c
 
 UNIT_TESTS += netprobe
 test_netprobe_SRCS := kernel/netprobe.c
+
+UNIT_TESTS += keys
+test_keys_SRCS := lib/keydec.c
