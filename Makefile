@@ -64,7 +64,7 @@ KCOLD := kernel/main.c kernel/log.c kernel/panic.c kernel/bootinfo.c kernel/fram
 	arch/x86/smp.c arch/x86/virt.c \
 	vmm/vm.c vmm/vmconfig.c vmm/vmconfig_dev.c vmm/platform.c vmm/boot/% \
 	vmm/virtio/% vmm/disk/% vmm/virtio_host.c net/portgroup.c \
-	kernel/ds_layout.c kernel/datastore.c kernel/blktest.c kernel/netprobe.c kernel/nettest.c \
+	kernel/ds_layout.c kernel/datastore.c kernel/blktest.c kernel/netprobe.c kernel/nettest.c kernel/kbdtest.c \
 	arch/x86/svm/svm_check.c arch/x86/vmx/vmx_check.c arch/x86/vmx/vmx_diag.c
 kopt = $(if $(filter $(KCOLD),$(1)),-Os)
 KLDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \

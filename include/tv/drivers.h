@@ -22,6 +22,8 @@ int uart_getc(void);
 int kbd_init(void);
 /* One key (tv/keys.h), or -1 when none is waiting; from any CPU. */
 int kbd_getkey(void);
+/* test.kbd: log the keys of both consoles by name for a while (kernel/kbdtest.c). */
+void kbd_selftest(void);
 
 /* Read the host's CMOS clock (after the timer is calibrated). */
 void rtc_init(void);
