@@ -59,18 +59,18 @@ KCOLD := kernel/main.c kernel/log.c kernel/panic.c kernel/bootinfo.c kernel/fram
 	kernel/pmm.c kernel/cmdline.c kernel/ksyms.c kernel/acpi.c kernel/acpi_host.c \
 	kernel/power.c kernel/vms.c kernel/sched_bench.c \
 	drivers/% lib/strutil.c lib/cfglex.c lib/memmap.c lib/elf64.c lib/vsnprintf.c \
-	lib/bootinfo_build.c \
+	lib/bootinfo_build.c lib/keydec.c \
 	arch/x86/boot/mb2.c arch/x86/cpu.c arch/x86/desc.c arch/x86/paging.c arch/x86/ioapic.c \
 	arch/x86/smp.c arch/x86/virt.c \
 	vmm/vm.c vmm/vmconfig.c vmm/vmconfig_dev.c vmm/platform.c vmm/boot/% \
 	vmm/virtio/% vmm/disk/% vmm/virtio_host.c net/portgroup.c \
-	kernel/ds_layout.c kernel/datastore.c kernel/blktest.c kernel/netprobe.c kernel/nettest.c \
+	kernel/ds_layout.c kernel/datastore.c kernel/blktest.c kernel/netprobe.c kernel/nettest.c kernel/kbdtest.c \
 	arch/x86/svm/svm_check.c arch/x86/vmx/vmx_check.c arch/x86/vmx/vmx_diag.c
 kopt = $(if $(filter $(KCOLD),$(1)),-Os)
 KLDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 	-T linker.ld
 KLIBS := /usr/lib/x86_64-linux-gnu/libfdt.a
-KERNEL_SRCS += $(LIB_SHARED) $(LIB_STRING) $(LIB_MEM)
+KERNEL_SRCS += $(LIB_SHARED) $(LIB_KERNEL) $(LIB_STRING) $(LIB_MEM)
 KOBJS := $(patsubst %,$(B)/kernel/%.o,$(KERNEL_SRCS))
 
 $(B)/kernel/arch/%.c.o: arch/%.c | $(B)/sysinc

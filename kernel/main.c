@@ -226,6 +226,9 @@ void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 	vms_start_all(&boot_info, vmm_ready, why_novmm);
 	if (uart_enable_rx_irq())
 		pr_warn("console: no serial input interrupt; typed input is polled\n");
+	kbd_init();
+	if (cmdline_flag("test.kbd"))
+		kbd_selftest();
 	vms_attach_console(cmdline_get("console.attach"));
 	sched_run();
 }

@@ -43,6 +43,7 @@ struct keydec {
 	unsigned n;
 	u64 esc_ns;             /* when its ESC arrived */
 	bool last_cr;           /* swallow the LF of a CR LF */
+	int pending;            /* a key held back behind a stale ESC, given next */
 };
 #define KEYDEC_ESC_NS 50000000ull  /* a lone ESC: nothing followed within 50 ms */
 
@@ -57,6 +58,7 @@ int keydec_idle(struct keydec *d, u64 now_ns);
 struct kbdscan {
 	bool e0;                /* the previous byte was the 0xe0 prefix */
 	bool shift_l, shift_r, ctrl, alt, caps;
+	bool caps_held;         /* Caps Lock is down (it repeats: toggle once) */
 	unsigned skip;          /* bytes left of a Pause sequence (e1 ...) */
 };
 void kbdscan_init(struct kbdscan *s);

@@ -137,3 +137,6 @@ test_hostcfg_SRCS := kernel/hostcfg.c kernel/ds_layout.c lib/cfglex.c lib/struti
 
 UNIT_TESTS += dcui
 test_dcui_SRCS := kernel/dcui.c kernel/hostcfg.c kernel/ds_layout.c lib/cfglex.c lib/strutil.c
+
+UNIT_TESTS += keys
+test_keys_SRCS := lib/keydec.c
