@@ -14,6 +14,7 @@
  */
 #include <tv/arch.h>
 #include <tv/cmdline.h>
+#include <tv/dcui_host.h>
 #include <tv/heap.h>
 #include <tv/ktimer.h>
 #include <tv/log.h>
@@ -318,7 +319,7 @@ static void housekeeping(unsigned cpu, u64 now)
 {
 	if (cpu != 0)
 		return;
-	vms_console_pump();
+	dcui_pump();
 	if (now >= next_reap_ns) {
 		next_reap_ns = now + REAP_INTERVAL_NS;
 		reap();

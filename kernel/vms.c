@@ -10,12 +10,15 @@
 #include <tv/drivers.h>
 #include <tv/heap.h>
 #include <tv/log.h>
+#include <tv/printf.h>
 #include <tv/string.h>
 #include <tv/sched.h>
 #include <tv/vms.h>
 
 static struct vm_slot slots[VMS_MAX];
 static unsigned nslots;
+/* The host's serial input goes to this VM's serial port while attached. */
+static struct vm *attached;
 
 static bool module_exists(void *ctx, const char *path)
 {
@@ -34,6 +37,38 @@ static void report(const char *file, const struct vmcfg_diag *d)
 		pr_err("%s: %u more problems not shown\n", file, d->dropped);
 }
 
+static bool vmm_usable;
+
+/* Admit and create the slot's VM; every problem logged as file:line. 0 or -1. */
+static int start_slot(struct vm_slot *s)
+{
+	const struct vm_config *c = &s->cfg;
+	unsigned why_line;
+
+	if (sched_admit(c, s->why, sizeof(s->why))) {
+		/* Point at the key the reason is about. */
+		unsigned line = strstr(s->why, "affinity") ? c->cpu_affinity_line
+				: strstr(s->why, "limit")  ? c->cpu_max_line
+							   : c->cpu_min_line;
+
+		pr_err("%s:%u: %s\n", c->file, line, s->why);
+		pr_err("vm %s (%s): not started: its CPU settings cannot be met\n", c->name, c->file);
+		return -1;
+	}
+	s->vm = vm_create(c, s->why, sizeof(s->why), &why_line);
+	if (!s->vm) {
+		/* Resource problems point at the line that asked for the resource. */
+		if (why_line)
+			pr_err("%s:%u: %s\n", c->file, why_line, s->why);
+		else
+			pr_err("%s: %s\n", c->file, s->why);
+		pr_err("vm %s (%s): not started\n", c->name, c->file);
+		return -1;
+	}
+	s->state = VM_STATE_RUNNING;
+	return 0;
+}
+
 void vms_start_all(const struct bootinfo *bi, bool vmm_ready, const char *no_vmm_reason)
 {
 	static struct vmcfg_diag diags[VMS_MAX];
@@ -44,6 +79,8 @@ void vms_start_all(const struct bootinfo *bi, bool vmm_ready, const char *no_vmm
 	static struct vmcfg_diag sorted_diags[VMS_MAX];
 	static bool sorted_ok[VMS_MAX];
 	const char *corrupt = cmdline_get("test.corrupt_vm");
+
+	vmm_usable = vmm_ready;
 
 	nslots = 0;
 	for (size_t i = 0; i < bi->nmodules; i++) {
@@ -72,7 +109,6 @@ void vms_start_all(const struct bootinfo *bi, bool vmm_ready, const char *no_vmm
 	for (unsigned k = 0; k < nslots; k++) {
 		struct vm_config *c = &sorted[k];
 		struct vm_slot *s = &slots[k];
-		unsigned why_line;
 
 		s->cfg = *c;
 		s->config_ok = sorted_ok[k];
@@ -93,67 +129,118 @@ void vms_start_all(const struct bootinfo *bi, bool vmm_ready, const char *no_vmm
 			pr_info("vm %s (%s): not started: autostart is off\n", c->name, c->file);
 			continue;
 		}
-		if (sched_admit(c, s->why, sizeof(s->why))) {
-			/* Point at the key the reason is about. */
-			unsigned line = strstr(s->why, "affinity") ? c->cpu_affinity_line
-					: strstr(s->why, "limit")  ? c->cpu_max_line
-								   : c->cpu_min_line;
-
-			pr_err("%s:%u: %s\n", c->file, line, s->why);
-			pr_err("vm %s (%s): not started: its CPU settings cannot be met\n", c->name,
-			       c->file);
+		if (start_slot(s))
 			continue;
-		}
-		s->vm = vm_create(c, s->why, sizeof(s->why), &why_line);
-		if (!s->vm) {
-			/* Resource problems point at the line that asked for the resource. */
-			if (why_line)
-				pr_err("%s:%u: %s\n", c->file, why_line, s->why);
-			else
-				pr_err("%s: %s\n", c->file, s->why);
-			pr_err("vm %s (%s): not started\n", c->name, c->file);
-			continue;
-		}
 		if (corrupt && strcmp(corrupt, c->name) == 0)
 			vm_test_corrupt(s->vm);
-		s->state = VM_STATE_RUNNING;
 	}
 }
 
-/*
- * The host's serial input goes to one VM's serial port (console.attach=NAME)
- * until the operator console can switch it.
- */
-static struct vm *attached;
+/* ---- the console's VM screen ---- */
 
-void vms_attach_console(const char *name)
+/* The VM's state as the console shows it. */
+enum vm_state vms_state(const struct vm_slot *s)
 {
-	for (unsigned i = 0; name && i < nslots; i++) {
-		if (slots[i].vm && strcmp(slots[i].vm->name, name) == 0) {
-			attached = slots[i].vm;
-			pr_info("console: serial input goes to VM %s\n", name);
-			return;
-		}
-	}
-	if (name)
-		pr_warn("console: console.attach=%s: no such running VM\n", name);
+	return s->vm ? READ_ONCE(s->vm->state) : s->state;
 }
 
-void vms_console_pump(void)
+/* A stopped VM holds its memory until the scheduler has let go of every vCPU. */
+static bool released(const struct vm *vm)
 {
-	int c;
+	return __atomic_load_n(&vm->vcpus_queued, __ATOMIC_ACQUIRE) == 0;
+}
 
-	/* What the VM's queue cannot take stays in the host's ring for later. */
-	while (attached && attached->state == VM_STATE_RUNNING &&
-	       attached->con_in_head - attached->con_in_tail < sizeof(attached->con_in) &&
-	       (c = uart_getc()) >= 0) {
-		char ch = (char)c;
+int vms_start(unsigned i, char *msg, size_t len)
+{
+	struct vm_slot *s = vms_slot(i);
 
-		vm_console_input(attached, &ch, 1);
+	if (!s)
+		return -1;
+	if (!s->config_ok || !vmm_usable) {
+		snprintf(msg, len, "VM %s cannot start: %s", s->cfg.name, s->why);
+		return -1;
 	}
-	if (!attached || attached->state != VM_STATE_RUNNING)
-		while (uart_getc() >= 0)
-			; /* nobody to type to: drop it */
+	if (s->vm && s->vm->state == VM_STATE_RUNNING) {
+		snprintf(msg, len, "VM %s is already running", s->cfg.name);
+		return -1;
+	}
+	if (s->vm && !released(s->vm)) {
+		snprintf(msg, len, "VM %s is still stopping; try again in a moment", s->cfg.name);
+		return -1;
+	}
+	/*
+	 * The old VM object stays allocated: the scheduler's records of its
+	 * vCPUs still point at it (they are kept for the life of the host).
+	 */
+	pr_info("vm %s: starting (asked at the console)\n", s->cfg.name);
+	if (start_slot(s)) {
+		snprintf(msg, len, "VM %s not started: %s", s->cfg.name, s->why);
+		return -1;
+	}
+	snprintf(msg, len, "VM %s started", s->cfg.name);
+	return 0;
+}
+
+int vms_stop(unsigned i, bool restart, char *msg, size_t len)
+{
+	struct vm_slot *s = vms_slot(i);
+
+	if (!s)
+		return -1;
+	if (!s->vm || s->vm->state != VM_STATE_RUNNING) {
+		if (restart)
+			return vms_start(i, msg, len);
+		snprintf(msg, len, "VM %s is not running", s->cfg.name);
+		return -1;
+	}
+	if (restart) {
+		pr_info("vm %s: reset (asked at the console)\n", s->vm->name);
+		vm_request_reset(s->vm);
+		snprintf(msg, len, "VM %s restarted", s->vm->name);
+	} else {
+		vm_stop(s->vm, VM_STATE_OFF, "powered off at the console");
+		if (attached == s->vm)
+			attached = NULL;
+		snprintf(msg, len, "VM %s powered off", s->vm->name);
+	}
+	return 0;
+}
+
+int vms_attach(unsigned i, char *msg, size_t len)
+{
+	struct vm_slot *s = vms_slot(i);
+
+	if (!s || !s->vm || s->vm->state != VM_STATE_RUNNING) {
+		snprintf(msg, len, "VM %s is not running", s ? s->cfg.name : "?");
+		return -1;
+	}
+	attached = s->vm;
+	pr_info("console: input goes to VM %s (Ctrl-] detaches)\n", s->vm->name);
+	return 0;
+}
+
+void vms_detach(void)
+{
+	attached = NULL;
+}
+
+int vms_find(const char *name)
+{
+	for (unsigned i = 0; name && i < nslots; i++)
+		if (strcmp(slots[i].cfg.name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+bool vms_attached(void)
+{
+	return attached && READ_ONCE(attached->state) == VM_STATE_RUNNING;
+}
+
+bool vms_console_put(char c)
+{
+	/* What the VM's queue cannot take waits with the caller. */
+	return attached && vm_console_input(attached, &c, 1) == 1;
 }
 
 unsigned vms_count(void)

@@ -28,7 +28,7 @@ exec 3>&-
 wait "$reader" 2>/dev/null
 log=$WORK/serial.log
 
-expect "$log" 'console: serial input goes to VM echo' "host console attached to the VM"
+expect "$log" 'console: input goes to VM echo' "host console attached to the VM"
 expect "$log" '\[echo\] TV-GUEST: type a line' "guest asks for input"
 expect "$log" "\\[echo\\] TV-GUEST: got 'hello from the host'" "typed line reaches the guest"
 expect "$log" '\[echo\] TV-VERDICT: PASS' "guest passes"
