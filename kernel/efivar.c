@@ -283,4 +283,15 @@ void efivar_selftest(const char *text)
 	}
 	buf[len] = '\0';
 	pr_info("test.efivar: wrote %s, read back %s\n", text, buf);
+	{
+		char msg[128];
+		irqflags_t f = spin_lock_irqsave(&efivar_lock);
+
+		r = arch_efi_fpu_selftest(msg, sizeof(msg));
+		spin_unlock_irqrestore(&efivar_lock, f);
+		if (r)
+			pr_err("test.efivar: FAIL: FPU state: %s\n", msg);
+		else
+			pr_info("test.efivar: FPU state: %s\n", msg);
+	}
 }

@@ -18,6 +18,8 @@
 #include <tv/arch.h>
 #include <tv/errno.h>
 #include <tv/pmm.h>
+#include <tv/printf.h>
+#include <tv/string.h>
 #include <x86/cr.h>
 #include <x86/fpu.h>
 #include <x86/paging.h>
@@ -83,4 +85,48 @@ void arch_efi_run(void (*fn)(void *ctx), void *ctx)
 	write_cr3(kcr3);
 	fpu_unstash(fpu_area);
 	arch_irq_restore(f);
+}
+
+/*
+ * test.efivar: what the firmware finds and what the caller gets back. The
+ * kernel is built without SSE and never keeps values in these registers,
+ * so the asm below needs no clobbers.
+ */
+struct fpu_probe {
+	u32 mxcsr;
+	u16 fcw;
+};
+
+static void fpu_probe_and_wipe(void *ctx)
+{
+	struct fpu_probe *p = ctx;
+	u32 dirty = 0x9fc0; /* FTZ and DAZ on: firmware may leave anything */
+
+	__asm__ __volatile__("stmxcsr %0; fnstcw %1" : "=m"(p->mxcsr), "=m"(p->fcw));
+	__asm__ __volatile__(".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t"
+			     "pcmpeqd %%xmm\\r, %%xmm\\r\n\t.endr\n\t"
+			     "ldmxcsr %0; fldz" : : "m"(dirty));
+}
+
+int arch_efi_fpu_selftest(char *msg, size_t len)
+{
+	static u8 in[256] __attribute__((aligned(16))), out[256] __attribute__((aligned(16)));
+	u32 mx_in = 0x1f80 | (3u << 13), mx_out = 0, clean = 0x1f80; /* round toward zero */
+	struct fpu_probe fw = { 0, 0 };
+
+	for (unsigned i = 0; i < sizeof(in); i++)
+		in[i] = (u8)(i * 7 + 1);
+	__asm__ __volatile__(".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t"
+			     "movdqa \\r*16(%0), %%xmm\\r\n\t.endr\n\t"
+			     "ldmxcsr %1" : : "r"(in), "m"(mx_in) : "memory");
+	arch_efi_run(fpu_probe_and_wipe, &fw);
+	__asm__ __volatile__(".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t"
+			     "movdqa %%xmm\\r, \\r*16(%1)\n\t.endr\n\t"
+			     "stmxcsr %0; ldmxcsr %2; fninit"
+			     : "=m"(mx_out) : "r"(out), "m"(clean) : "memory");
+	snprintf(msg, len, "firmware saw MXCSR %#x FCW %#x; XMM0-15 %s, MXCSR %s afterwards",
+		 fw.mxcsr, fw.fcw, memcmp(in, out, sizeof(in)) ? "CHANGED" : "kept",
+		 mx_out == mx_in ? "kept" : "CHANGED");
+	return fw.mxcsr == 0x1f80 && fw.fcw == 0x37f && !memcmp(in, out, sizeof(in)) &&
+	       mx_out == mx_in ? 0 : -1;
 }

@@ -98,6 +98,13 @@ int arch_efi_map(paddr_t pa, u64 size, bool exec, bool uncached);
  * (the caller serializes: there is one save area).
  */
 void arch_efi_run(void (*fn)(void *ctx), void *ctx);
+/*
+ * Tests: load a pattern into XMM0-15 and MXCSR, run a callback through
+ * arch_efi_run that checks the firmware's FPU environment (MXCSR 0x1f80,
+ * FCW 0x37f) and wipes the registers, and check the pattern came back.
+ * 0 if all held, -1 if not; msg says what was seen. Same @pre.
+ */
+int arch_efi_fpu_selftest(char *msg, size_t len);
 
 /* Port I/O for ACPI fixed hardware and legacy devices. */
 u32 arch_io_read(u16 port, unsigned width);
