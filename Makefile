@@ -65,7 +65,8 @@ KCOLD := kernel/main.c kernel/log.c kernel/panic.c kernel/bootinfo.c kernel/fram
 	vmm/vm.c vmm/vmconfig.c vmm/vmconfig_dev.c vmm/platform.c vmm/boot/% \
 	vmm/virtio/% vmm/disk/% vmm/virtio_host.c net/portgroup.c \
 	kernel/ds_layout.c kernel/datastore.c kernel/blktest.c kernel/netprobe.c kernel/nettest.c kernel/kbdtest.c \
-	arch/x86/svm/svm_check.c arch/x86/vmx/vmx_check.c arch/x86/vmx/vmx_diag.c
+	arch/x86/svm/svm_check.c arch/x86/vmx/vmx_check.c arch/x86/vmx/vmx_diag.c \
+	kernel/efivar.c arch/x86/efi_rt.c kernel/hostcfg.c kernel/dcui.c kernel/dcui_host.c
 kopt = $(if $(filter $(KCOLD),$(1)),-Os)
 KLDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 	-T linker.ld
@@ -82,6 +83,10 @@ $(B)/kernel/arch/%.S.o: arch/%.S $(B)/kernel/gen/asm-offsets.h | $(B)/sysinc
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(KCFLAGS) $(KCFLAGS_ARCH) -I$(B)/kernel/gen -D__ASSEMBLY__ -c $< -o $@
+
+# kernel/efivar.c takes the UEFI types from gnu-efi; as system headers,
+# because they are not warning-clean (old-style prototypes).
+$(B)/kernel/kernel/efivar.c.o: KCFLAGS += -isystem /usr/include/efi -isystem /usr/include/efi/x86_64
 
 $(B)/kernel/%.c.o: %.c | $(B)/sysinc
 	@mkdir -p $(dir $@)

@@ -132,6 +132,22 @@ static void parse_framebuffer(const void *fdt, struct bootinfo *bi)
 	bi->has_fb = true;
 }
 
+/* The raw UEFI memory map; dropped unless whole descriptors of a plausible size. */
+static void parse_uefi_memmap(const void *fdt, int off, struct bootinfo *bi)
+{
+	int len;
+	const void *map = fdt_getprop(fdt, off, "memory-map", &len);
+	u32 dsz = get_u32(fdt, off, "descriptor-size", 0);
+
+	/* 40 bytes is the descriptor of UEFI 2.x; firmware may append fields. */
+	if (!map || len <= 0 || dsz < 40 || dsz > 4096 || (u32)len % dsz)
+		return;
+	bi->uefi_memmap = map;
+	bi->uefi_memmap_size = (u32)len;
+	bi->uefi_desc_size = dsz;
+	bi->uefi_desc_version = get_u32(fdt, off, "descriptor-version", 0);
+}
+
 int bootinfo_parse(const void *fdt, struct bootinfo *bi, const char **why)
 {
 	int chosen, off, n, len;
@@ -178,6 +194,7 @@ int bootinfo_parse(const void *fdt, struct bootinfo *bi, const char **why)
 	if (off >= 0) {
 		bi->uefi_systab = get_u64(fdt, off, "system-table", 0);
 		bi->uefi_runtime = get_u64(fdt, off, "runtime-services", 0);
+		parse_uefi_memmap(fdt, off, bi);
 	}
 	parse_framebuffer(fdt, bi);
 	if (parse_memory_map(fdt, bi, why) || parse_modules(fdt, bi, why))

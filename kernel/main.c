@@ -11,6 +11,7 @@
 #include <tv/cmdline.h>
 #include <tv/datastore.h>
 #include <tv/drivers.h>
+#include <tv/efivar.h>
 #include <tv/log.h>
 #include <tv/netdev.h>
 #include <tv/netprobe.h>
@@ -173,6 +174,10 @@ void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 	if (pmm_init(&boot_info, boot_info.boot_mapped_top))
 		panic("kmain: no room for the frame allocator's bitmap");
 	arch_paging_init(&boot_info);
+	if (efivar_init(&boot_info, &why))
+		pr_info("efivar: UEFI runtime services usable (variables persist)\n");
+	else
+		pr_info("efivar: %s; settings will not persist\n", why);
 	if (boot_info.has_fb && !cmdline_flag("nofb") && fbcon_init(&boot_info.fb))
 		pr_warn("fbcon: framebuffer console unavailable\n");
 	if (acpi_init(boot_info.acpi_rsdp))
@@ -201,6 +206,8 @@ void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 		boot_selftest();
 	rtc_init();
 	arch_fpu_init();
+	if (cmdline_get("test.efivar"))
+		efivar_selftest(cmdline_get("test.efivar")); /* after FPU init: the XSAVE path */
 	vmm_ready = arch_vmm_init(why_novmm, sizeof(why_novmm)) == 0;
 	if (vmm_ready)
 		vmm_cpus = 1;

@@ -13,6 +13,7 @@
 #include <tv/log.h>
 #include <tv/string.h>
 #include <x86/cpuid.h>
+#include <x86/fpu.h>
 
 #define CR4_OSXSAVE (1ull << 18)
 #define FXSAVE_SIZE 512
@@ -128,4 +129,52 @@ int arch_fpu_set_xcr0(struct vcpu *v, u64 val)
 	v->xcr0 = val;
 	xsetbv(0, val);
 	return 0;
+}
+
+/*
+ * Firmware calls (efi_rt.c). The XCR0 in force is kept in the first 8
+ * bytes of the stash; the XSAVE image follows at 64. Before arch_fpu_init
+ * has run on this CPU (CR4.OSXSAVE off), FXSAVE is all there is.
+ */
+#define STASH_IMAGE 64
+
+u32 fpu_stash_size(void)
+{
+	if (!(cpuid(1, 0).ecx & CPUID1_ECX_XSAVE))
+		return STASH_IMAGE + FXSAVE_SIZE;
+	/* ECX: the area size for every component the CPU supports, whatever XCR0 says. */
+	return STASH_IMAGE + cpuid(0xd, 0).ecx;
+}
+
+void fpu_stash(void *area)
+{
+	u8 *img = (u8 *)area + STASH_IMAGE;
+	u32 mxcsr = 0x1f80;
+
+	if (use_xsave) {
+		u32 lo, hi;
+
+		__asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		*(u64 *)area = ((u64)hi << 32) | lo;
+		xsetbv(0, host_xcr0);
+		__asm__ __volatile__("xsave64 (%0)" : : "r"(img), "a"((u32)host_xcr0),
+				     "d"((u32)(host_xcr0 >> 32)) : "memory");
+	} else {
+		__asm__ __volatile__("fxsave64 (%0)" : : "r"(img) : "memory");
+	}
+	__asm__ __volatile__("fninit; ldmxcsr %0" : : "m"(mxcsr));
+}
+
+void fpu_unstash(void *area)
+{
+	u8 *img = (u8 *)area + STASH_IMAGE;
+
+	if (use_xsave) {
+		xsetbv(0, host_xcr0);
+		__asm__ __volatile__("xrstor64 (%0)" : : "r"(img), "a"((u32)host_xcr0),
+				     "d"((u32)(host_xcr0 >> 32)) : "memory");
+		xsetbv(0, *(u64 *)area);
+	} else {
+		__asm__ __volatile__("fxrstor64 (%0)" : : "r"(img) : "memory");
+	}
 }

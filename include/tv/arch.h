@@ -81,6 +81,31 @@ int arch_irq_route(unsigned gsi, unsigned vector, bool level, bool active_low);
  */
 int arch_isa_irq_request(unsigned irq, void (*fn)(void *arg), void *arg);
 
+/*
+ * UEFI runtime services (arch/x86/efi_rt.c). The loader never calls
+ * SetVirtualAddressMap, so they run at their physical addresses, on page
+ * tables kept for these calls: arch_efi_map adds [pa, pa+size) to them 1:1
+ * (page aligned, below 128 TiB; executable if exec, uncached for MMIO).
+ * 0 or -errno (-EEXIST: overlaps an earlier range).
+ */
+int arch_efi_map(paddr_t pa, u64 size, bool exec, bool uncached);
+/*
+ * Run fn(ctx) on those tables. The kernel's upper half is mapped there as
+ * always, so fn, its stack and the pointers it passes stay valid.
+ * Interrupts are off, and this CPU's FPU/SSE/AVX state (a vCPU's, maybe) is
+ * saved before and restored after, so the firmware may use SSE freely.
+ * @pre at least one arch_efi_map succeeded; one call at a time host-wide
+ * (the caller serializes: there is one save area).
+ */
+void arch_efi_run(void (*fn)(void *ctx), void *ctx);
+/*
+ * Tests: load a pattern into XMM0-15 and MXCSR, run a callback through
+ * arch_efi_run that checks the firmware's FPU environment (MXCSR 0x1f80,
+ * FCW 0x37f) and wipes the registers, and check the pattern came back.
+ * 0 if all held, -1 if not; msg says what was seen. Same @pre.
+ */
+int arch_efi_fpu_selftest(char *msg, size_t len);
+
 /* Port I/O for ACPI fixed hardware and legacy devices. */
 u32 arch_io_read(u16 port, unsigned width);
 void arch_io_write(u16 port, unsigned width, u32 value);

@@ -125,6 +125,13 @@ struct bootinfo {
 	bool has_fb;
 	struct bi_framebuffer fb;
 	u64 uefi_systab, uefi_runtime; /* 0 when not booted by UEFI */
+	/*
+	 * The firmware's own memory map (EFI_MEMORY_DESCRIPTORs, in the FDT,
+	 * only 4-byte aligned): its attributes say which ranges the runtime
+	 * services need mapped. NULL/0 when absent.
+	 */
+	const void *uefi_memmap;
+	u32 uefi_memmap_size, uefi_desc_size, uefi_desc_version;
 	struct bi_mem_region regions[BI_MAX_REGIONS];
 	size_t nregions;
 	struct bi_range reserved[BI_MAX_RESERVED];

@@ -23,5 +23,7 @@ bool efivar_usable(void);
 int efivar_set(const char *name, const void *data, size_t len);
 /* Read it back: 0 with *len set, -ENOENT, -ENOSPC (*len: the size needed), -ENODEV, -EIO. */
 int efivar_get(const char *name, void *buf, size_t *len);
+/* Tests (test.efivar=TEXT): log a test variable's previous value, write TEXT, read it back. */
+void efivar_selftest(const char *text);
 
 #endif

@@ -55,8 +55,12 @@ static const char settings_text[] =
 	"empty = \"\"\n"                                  /* 11: empty value */
 	"hostname = \"esx01\"";                           /* 12: no final newline */
 
-static const u8 efi_memmap[] = { 7, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 0,
-				 0xaa, 0xbb, 0xcc, 0xdd, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+/* Two 48-byte descriptors (the reader wants whole ones): conventional, runtime code. */
+static const u8 efi_memmap[96] = {
+	7, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 0,
+	0xaa, 0xbb, 0xcc, 0xdd, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+	[48] = 5, [57] = 0xe0, [58] = 0xf9, [72] = 0x10, [95] = 0x80,
+};
 
 static const struct bi_mem_region map1[] = {
 	{ 0x0, 0x9f000, BI_MEM_USABLE },
@@ -152,6 +156,10 @@ TEST(round_trip)
 	CHECK_EQ(bi.fb.blue_shift, 0);
 	CHECK_EQ(bi.uefi_systab, 0x7f9ee018);
 	CHECK_EQ(bi.uefi_runtime, 0x7f9edb98);
+	CHECK_EQ(bi.uefi_memmap_size, sizeof(efi_memmap));
+	CHECK_EQ(bi.uefi_desc_size, 48);
+	CHECK_EQ(bi.uefi_desc_version, 1);
+	CHECK(bi.uefi_memmap && memcmp(bi.uefi_memmap, efi_memmap, sizeof(efi_memmap)) == 0);
 
 	/* The raw schema bits that the reader does not index. */
 	int fbo = fdt_path_offset(fdt, "/framebuffer");
@@ -296,7 +304,32 @@ TEST(uefi_without_memmap)
 	CHECK_EQ(bootinfo_parse(buf, &bi, &(const char *){ NULL }), 0);
 	CHECK_EQ(bi.uefi_systab, 0x1000);
 	CHECK_EQ(bi.uefi_runtime, 0x2000);
+	CHECK(bi.uefi_memmap == NULL);
+	CHECK_EQ(bi.uefi_memmap_size, 0);
 	free(buf);
+}
+
+/* A map that is not whole descriptors of a sane size is not offered to the kernel. */
+TEST(uefi_memmap_malformed)
+{
+	static const struct bi_mem_region one = { 0x100000, 0x100000, BI_MEM_USABLE };
+	static const u8 map[100];
+	static const u32 sizes[] = { 48, 24, 0 };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct bib b;
+		void *buf = malloc(4096);
+
+		CHECK_EQ(bib_init(&b, buf, 4096, "uefi"), 0);
+		bib_set_kernel(&b, 0x200000, 0x100000);
+		bib_set_memory_map(&b, &one, 1);
+		bib_set_uefi(&b, 0x1000, 0x2000, map, sizeof(map), sizes[i], 1);
+		CHECK_EQ(bib_finish(&b), 0);
+		CHECK_EQ(bootinfo_parse(buf, &bi, &(const char *){ NULL }), 0);
+		CHECK(bi.uefi_memmap == NULL);
+		CHECK_EQ(bi.uefi_desc_size, 0);
+		free(buf);
+	}
 }
 
 /* A valid tree in a roomy, unpacked buffer, for the tests to break. */
@@ -770,6 +803,7 @@ TEST(usable_bytes)
 TEST_MAIN({ "round_trip", round_trip },
 	  { "minimal_tree_defaults", minimal_tree_defaults },
 	  { "uefi_without_memmap", uefi_without_memmap },
+	  { "uefi_memmap_malformed", uefi_memmap_malformed },
 	  { "parse_garbage", parse_garbage },
 	  { "parse_identity", parse_identity },
 	  { "parse_chosen", parse_chosen },
