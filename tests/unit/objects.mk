@@ -131,3 +131,9 @@ test_virtio_pci_SRCS := drivers/virtio_pci.c
 
 UNIT_TESTS += netprobe
 test_netprobe_SRCS := kernel/netprobe.c
+
+UNIT_TESTS += inet
+test_inet_SRCS := net/inet.c
+
+UNIT_TESTS += dhcp
+test_dhcp_SRCS := net/dhcp.c net/inet.c lib/strutil.c
