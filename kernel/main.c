@@ -11,7 +11,9 @@
 #include <tv/cmdline.h>
 #include <tv/datastore.h>
 #include <tv/drivers.h>
+#include <tv/hostcfg.h>
 #include <tv/log.h>
+#include <tv/mgmt.h>
 #include <tv/netdev.h>
 #include <tv/netprobe.h>
 #include <tv/nvme.h>
@@ -136,6 +138,50 @@ static void storage_init(void)
 	}
 }
 
+/* "a.b.c.d" at *s, advancing *s; false if it is not one. */
+static bool parse_quad(const char **s, u32 *ip)
+{
+	char *end;
+
+	*ip = 0;
+	for (int i = 0; i < 4; i++) {
+		unsigned long v = strtoul(*s, &end, 10);
+
+		if (end == *s || v > 255 || (i < 3 && *end != '.'))
+			return false;
+		*ip = *ip << 8 | (u32)v;
+		*s = end + (i < 3);
+	}
+	return true;
+}
+
+static struct hostcfg host_cfg;
+
+/*
+ * The management settings, until settings.cfg and the console give them:
+ * DHCP as "thinvisor", or test.mgmt.static=IP/PREFIX[,GW] for the tests.
+ */
+static void host_cfg_setup(void)
+{
+	const char *s = cmdline_get("test.mgmt.static");
+	char *end;
+	unsigned long pfx;
+
+	tv_strlcpy(host_cfg.hostname, "thinvisor", sizeof(host_cfg.hostname));
+	host_cfg.dhcp = true;
+	if (!s)
+		return;
+	if (!parse_quad(&s, &host_cfg.ip) || *s++ != '/' ||
+	    (pfx = strtoul(s, &end, 10)) < 1 || pfx > 30 || end == s ||
+	    (*end == ',' && (s = end + 1, !parse_quad(&s, &host_cfg.gw)))) {
+		pr_warn("cmdline: test.mgmt.static: want IP/PREFIX[,GW]; using DHCP\n");
+		host_cfg.ip = host_cfg.gw = 0;
+		return;
+	}
+	host_cfg.mask = ~0u << (32 - pfx);
+	host_cfg.dhcp = false;
+}
+
 static bool vmm_ready;
 static unsigned vmm_cpus;
 
@@ -223,6 +269,8 @@ void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 	if (cmdline_flag("bench.sched"))
 		sched_bench();
 	vswitch_host_init(&boot_info);
+	host_cfg_setup();
+	mgmt_init(&host_cfg);
 	vms_start_all(&boot_info, vmm_ready, why_novmm);
 	if (uart_enable_rx_irq())
 		pr_warn("console: no serial input interrupt; typed input is polled\n");
