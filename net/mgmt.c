@@ -94,7 +94,7 @@ static void ip_output(u8 *f, size_t len)
 	u32 nh = ((dst ^ m.ip) & m.mask) ? m.gw : dst;
 	const u8 *mac;
 
-	if (!nh || !m.bound)
+	if (!nh || !m.bound || len > sizeof(m.held))
 		return; /* off-link without a gateway */
 	mac = inet_arp_cache_lookup(&m.arp, nh, arch_uptime_ns());
 	if (mac) {
@@ -271,11 +271,14 @@ static void service(u64 now)
 		m.garp = false;
 	}
 	arp_timer(now);
-	memcpy(msg, m.msg, sizeof(msg));
-	m.msg[0] = 0;
+	msg[0] = 0;
+	if (m.msg[0]) {
+		memcpy(msg, m.msg, sizeof(msg));
+		m.msg[0] = 0;
+	}
 	spin_unlock(&lock);
 	if (msg[0])
-		pr_info("%s", msg);
+		pr_info("%s", msg); /* not under our lock: the serial console is slow */
 }
 
 /* ---- the interface ---- */
