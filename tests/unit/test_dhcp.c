@@ -426,7 +426,39 @@ TEST(long_hostname)
 	CHECK(dhcp_opt_find(s.m, s.len, DHCP_OPT_HOSTNAME, &l, &bad) && l == 63);
 }
 
+/* Truncated and mutated replies on exact-size heap copies: ASan sees any overrun. */
+TEST(truncated_and_mutated)
+{
+	size_t n;
+	u32 rng = 3;
+
+	dhcp_init(&c, mac, "thinvisor", 11);
+	poll(0);
+	n = full_reply(c.xid, DHCPOFFER, 600);
+	for (size_t l = 0; l < n; l++) {
+		u8 *m = malloc(l ? l : 1);
+
+		memcpy(m, rep, l);
+		dhcp_input(&c, 0, m, l, out, &outlen);
+		free(m);
+		c.state = DHCP_SELECTING;
+	}
+	for (int i = 0; i < 20000; i++) {
+		n = full_reply(c.xid, i & 1 ? DHCPOFFER : DHCPACK, 600);
+		for (int k = 0; k < 3; k++) {
+			rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+			rep[240 + rng % (n - 240)] = (u8)(rng >> 8);
+		}
+		u8 *m = malloc(n);
+		memcpy(m, rep, n);
+		dhcp_input(&c, 0, m, n, out, &outlen);
+		free(m);
+		c.state = i & 1 ? DHCP_SELECTING : DHCP_REQUESTING;
+	}
+	CHECK(1);
+}
+
 TEST_MAIN({ "full_exchange", full_exchange }, { "backoff", backoff },
 	  { "renew_rebind_expire", renew_rebind_expire }, { "nak", nak },
 	  { "ignored_replies", ignored_replies }, { "infinite_lease", infinite_lease },
-	  { "long_hostname", long_hostname })
+	  { "long_hostname", long_hostname }, { "truncated_and_mutated", truncated_and_mutated })

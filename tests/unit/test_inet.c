@@ -310,6 +310,57 @@ TEST(host_addresses)
 	CHECK(!inet_ip_is_host(INET_BCAST));
 }
 
+/* Every layer on a buffer of exactly len bytes: ASan sees any read past it. */
+static void parse_all(const u8 *src, size_t len)
+{
+	u8 *f = malloc(len ? len : 1);
+	struct inet_eth e;
+	struct inet_arp a;
+	struct inet_ip ip;
+	struct inet_icmp m;
+	struct inet_udp u;
+
+	memcpy(f, src, len);
+	if (!inet_eth_parse(f, len, &e)) {
+		inet_arp_parse(e.payload, e.len, &a);
+		if (!inet_ip_parse(e.payload, e.len, &ip)) {
+			inet_icmp_parse(ip.payload, ip.len, &m);
+			inet_udp_parse(&ip, &u);
+		}
+	}
+	free(f);
+}
+
+TEST(truncated_and_mutated)
+{
+	u8 f[200];
+	static const u8 data[40];
+	size_t n[3];
+	u32 rng = 1;
+
+	n[0] = inet_udp_build(f, sizeof(f), mac_b, mac_a, ip_b, ip_a, 1, 2, data, 40, 1);
+	for (size_t l = 0; l <= n[0]; l++)
+		parse_all(f, l);
+	n[1] = inet_echo_request_build(f, sizeof(f), mac_b, mac_a, ip_b, ip_a, 1, 2, data, 40, 1);
+	for (size_t l = 0; l <= n[1]; l++)
+		parse_all(f, l);
+	struct inet_arp a = { .op = 1, .spa = ip_a, .tpa = ip_b };
+	memcpy(a.sha, mac_a, 6);
+	n[2] = inet_arp_build(f, inet_bcast_mac, mac_a, &a);
+	for (size_t l = 0; l <= INET_ETH_HLEN + INET_ARP_LEN; l++)
+		parse_all(f, l);
+	/* Random bytes in the headers (lengths, IHL, tags) of a UDP frame. */
+	for (int i = 0; i < 20000; i++) {
+		inet_udp_build(f, sizeof(f), mac_b, mac_a, ip_b, ip_a, 1, 2, data, 40, 1);
+		for (int k = 0; k < 3; k++) {
+			rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+			f[12 + rng % 30] = (u8)(rng >> 8);
+		}
+		parse_all(f, n[0] - rng % 8);
+	}
+	CHECK(1);
+}
+
 TEST_MAIN({ "checksum", checksum }, { "ethernet", ethernet }, { "arp", arp }, { "ipv4", ipv4 },
 	  { "icmp_echo", icmp_echo }, { "udp", udp }, { "arp_cache", arp_cache },
-	  { "host_addresses", host_addresses })
+	  { "host_addresses", host_addresses }, { "truncated_and_mutated", truncated_and_mutated })
