@@ -13,6 +13,7 @@
 #include <tv/drivers.h>
 #include <tv/efivar.h>
 #include <tv/log.h>
+#include <tv/mgmt.h>
 #include <tv/netdev.h>
 #include <tv/netprobe.h>
 #include <tv/nvme.h>
@@ -230,6 +231,8 @@ void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 	if (cmdline_flag("bench.sched"))
 		sched_bench();
 	vswitch_host_init(&boot_info);
+	host_settings_init(&boot_info);
+	mgmt_init(host_settings());
 	vms_start_all(&boot_info, vmm_ready, why_novmm);
 	if (uart_enable_rx_irq())
 		pr_warn("console: no serial input interrupt; typed input is polled\n");

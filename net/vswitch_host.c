@@ -46,6 +46,11 @@ static int uplink_port = -1;
 static struct ktimer uplink_timer;
 static unsigned uplink_quiet;
 
+/* The management port (vmk0): its frames wait in mgmt_rxq for mgmt_service. */
+static int mgmt_port = -1;
+static struct frameq *mgmt_rxq;
+static void (*mgmt_service)(u64 now_ns);
+
 static const char *setting(void *ctx, const char *key)
 {
 	return bootinfo_setting(ctx, key);
@@ -86,6 +91,8 @@ static void uplink_poll(struct ktimer *t)
 	spin_lock(&sw0_lock); /* interrupts are off in a timer callback */
 	n = uplink->ops->poll(uplink, POLL_BUDGET);
 	spin_unlock(&sw0_lock);
+	if (mgmt_service)
+		mgmt_service(now); /* outside the lock: it sends */
 	uplink_quiet = n ? 0 : uplink_quiet + 1;
 	ktimer_arm(t, now + (uplink_quiet < IDLE_POLLS ? POLL_BUSY_NS : POLL_IDLE_NS));
 }
@@ -214,4 +221,56 @@ bool vswitch_rx_begin(struct vsw_vm_port *p)
 bool vswitch_rx_pending(const struct vsw_vm_port *p)
 {
 	return __atomic_load_n(&p->pending, __ATOMIC_ACQUIRE);
+}
+
+/* ---- the management port ---- */
+
+/* Called under sw0_lock: only queue; mgmt_service takes it after the poll. */
+static void mgmt_port_rx(void *ctx, const u8 *frame, size_t len)
+{
+	frameq_push(mgmt_rxq, frame, len);
+}
+
+int vswitch_mgmt_attach(struct frameq *rxq, void (*service)(u64 now_ns), u8 mac[6])
+{
+	irqflags_t f;
+
+	if (!uplink)
+		return -ENODEV;
+	if (mgmt_port >= 0)
+		return -EBUSY;
+	/* As ESXi's vmk0: the uplink NIC's own address, so the physical network knows it. */
+	struct vsw_port_cfg c = { .vlan = 0, .mac = uplink->mac, .rx = mgmt_port_rx };
+
+	mgmt_rxq = rxq;
+	f = spin_lock_irqsave(&sw0_lock);
+	mgmt_port = vsw_port_add(&sw0, &c);
+	if (mgmt_port >= 0)
+		mgmt_service = service;
+	spin_unlock_irqrestore(&sw0_lock, f);
+	if (mgmt_port < 0)
+		return mgmt_port;
+	memcpy(mac, uplink->mac, 6);
+	return 0;
+}
+
+void vswitch_mgmt_send(const u8 *frame, size_t len)
+{
+	irqflags_t f = spin_lock_irqsave(&sw0_lock);
+
+	vsw_input(&sw0, mgmt_port, frame, len, arch_uptime_ns());
+	spin_unlock_irqrestore(&sw0_lock, f);
+}
+
+bool vswitch_uplink_link(void)
+{
+	irqflags_t f;
+	bool up;
+
+	if (!uplink)
+		return false;
+	f = spin_lock_irqsave(&sw0_lock);
+	up = uplink->ops->link_up(uplink);
+	spin_unlock_irqrestore(&sw0_lock, f);
+	return up;
 }

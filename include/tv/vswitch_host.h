@@ -36,4 +36,18 @@ bool vswitch_rx_begin(struct vsw_vm_port *p);
 /* A wake is pending (a lock-free peek, for "is this vCPU runnable"). */
 bool vswitch_rx_pending(const struct vsw_vm_port *p);
 
+/*
+ * The management port, vmk0 (net/mgmt.c): an untagged port whose MAC is
+ * the uplink NIC's own, copied to mac. Frames for it are queued on rxq
+ * (the switch's side is the producer); service(now) runs after every poll
+ * of the uplink, in that timer's callback (interrupts off, on the CPU that
+ * set the switch up) and outside the switch lock, so it may send.
+ * 0, -ENODEV without an uplink, -EBUSY if attached already.
+ */
+int vswitch_mgmt_attach(struct frameq *rxq, void (*service)(u64 now_ns), u8 mac[6]);
+/* A frame from vmk0 into the switch (after a successful attach). */
+void vswitch_mgmt_send(const u8 *frame, size_t len);
+/* The uplink has link; false without one. */
+bool vswitch_uplink_link(void);
+
 #endif

@@ -140,3 +140,9 @@ test_dcui_SRCS := kernel/dcui.c kernel/hostcfg.c kernel/ds_layout.c lib/cfglex.c
 
 UNIT_TESTS += keys
 test_keys_SRCS := lib/keydec.c
+
+UNIT_TESTS += inet
+test_inet_SRCS := net/inet.c
+
+UNIT_TESTS += dhcp
+test_dhcp_SRCS := net/dhcp.c net/inet.c lib/strutil.c

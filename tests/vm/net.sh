@@ -31,7 +31,8 @@ linux() { # NAME PORTGROUP IP MAC EXTRA-CMDLINE
 		'ethernet0.present = "TRUE"' "ethernet0.networkName = \"$2\"" \
 		"ethernet0.address = \"$4\""
 }
-a=$(linux a "VM Network" "$net.1/24,10.0.2.15/24" 02:00:00:77:00:01 \
+# Not 10.0.2.15: slirp leases that to the host's own vmk0 (and learns it from its gratuitous ARP).
+a=$(linux a "VM Network" "$net.1/24,10.0.2.16/24" 02:00:00:77:00:01 \
 	"tv.ping=$net.2,10.0.2.2 tv.fetch=10.0.2.2:$port:$blob_sum")
 b=$(linux b "VM Network" "$net.2/24" 02:00:00:77:00:02 "tv.ping=$net.1")
 c=$(linux c "Lab" "$net.3/24" 02:00:00:77:00:03 "tv.ping=$net.4 tv.noping=$net.1:10")
