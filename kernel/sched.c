@@ -254,8 +254,11 @@ static void log_stats(u64 now)
 		struct sp_pct p;
 	} row[64];
 	unsigned n = 0;
-	irqflags_t f = spin_lock_irqsave(&lock);
+	irqflags_t f;
 
+	if (!pol_ready)
+		return;         /* no VM ever started: nothing to sample, no policy yet */
+	f = spin_lock_irqsave(&lock);
 	/* Sampled under the lock, printed after it: the log is slow. */
 	sp_sample(&pol, now);
 	for (struct sched_vcpu *e = all; e && n < ARRAY_SIZE(row); e = e->next_all)
