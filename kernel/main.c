@@ -10,6 +10,7 @@
 #include <tv/bootinfo.h>
 #include <tv/cmdline.h>
 #include <tv/datastore.h>
+#include <tv/dcui_host.h>
 #include <tv/drivers.h>
 #include <tv/efivar.h>
 #include <tv/log.h>
@@ -239,7 +240,7 @@ void kmain(paddr_t fdt_pa, u64 magic, paddr_t kernel_phys)
 	kbd_init();
 	if (cmdline_flag("test.kbd"))
 		kbd_selftest();
-	vms_attach_console(cmdline_get("console.attach"));
+	dcui_start(ncpus, vmm_cpus, cmdline_get("console.attach"));
 	sched_run();
 }
 

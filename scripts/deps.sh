@@ -13,7 +13,7 @@ PKGS=(
 	# the multiboot2 ISO and the VT-x tests under Bochs
 	grub-pc-bin grub-common xorriso bochs bochsbios vgabios
 	# guest assets and console tests
-	cpio busybox-static expect
+	cpio busybox-static expect python3
 )
 
 missing=()
