@@ -28,19 +28,26 @@ static void rule(struct dcui *d, const char *title)
 	out(d, "\n==== %s ====\n", title);
 }
 
-/* "192.168.7.2/24 gw 192.168.7.1" or "DHCP" for the configured side. */
+/* The prefix length of a contiguous netmask. */
+static unsigned mask_bits(u32 mask)
+{
+	unsigned bits = 0;
+
+	for (; mask; mask <<= 1)
+		bits++;
+	return bits;
+}
+
+/* "static 192.168.7.2/24, gateway 192.168.7.1" or "DHCP" for the configured side. */
 static void fmt_cfg_addr(const struct hostcfg *c, char *buf, size_t size)
 {
 	char ip[16], gw[16];
-	unsigned bits = 0;
 
 	if (c->dhcp) {
 		tv_strlcpy(buf, "DHCP", size);
 		return;
 	}
-	for (u32 m = c->mask; m; m <<= 1)
-		bits++;
-	snprintf(buf, size, "static %s/%u, gateway %s", hostcfg_fmt_ip(c->ip, ip), bits,
+	snprintf(buf, size, "static %s/%u, gateway %s", hostcfg_fmt_ip(c->ip, ip), mask_bits(c->mask),
 		 c->gw ? hostcfg_fmt_ip(c->gw, gw) : "none");
 }
 
@@ -366,21 +373,17 @@ static void vms_key(struct dcui *d, int key)
 static void config_key(struct dcui *d, int key)
 {
 	char addr[48], ip[16], dns[40];
-	unsigned bits = 0;
 
 	switch (key) {
 	case '1':
 		prompt(d, DCUI_F_HOSTNAME, "Hostname", d->cfg.hostname);
 		break;
 	case '2':
-		addr[0] = '\0';
-		if (!d->cfg.dhcp) {
-			for (u32 m = d->cfg.mask; m; m <<= 1)
-				bits++;
-			snprintf(addr, sizeof(addr), "%s/%u", hostcfg_fmt_ip(d->cfg.ip, ip), bits);
-		} else {
+		if (d->cfg.dhcp)
 			tv_strlcpy(addr, "dhcp", sizeof(addr));
-		}
+		else
+			snprintf(addr, sizeof(addr), "%s/%u", hostcfg_fmt_ip(d->cfg.ip, ip),
+				 mask_bits(d->cfg.mask));
 		prompt(d, DCUI_F_ADDRESS, "IPv4 address/prefix, or dhcp", addr);
 		break;
 	case '3':

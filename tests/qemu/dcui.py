@@ -77,7 +77,7 @@ t.seen(con, r"Host: +esx42", "status screen shows the new hostname")
 t.seen(con, r"vmk0 192\.168\.7\.2 netmask 255\.255\.255\.0 gateway 192\.168\.7\.1",
        "status screen shows the static address")
 
-# The VM screen: stop, start, attach, detach.
+# The VM screen: stop, start, restart, attach, detach.
 t.seen(con, r"\[echo\] TV-GUEST: type a line", "VM echo booted", 120, anywhere=True)
 con.keys("v")
 t.seen(con, r"> 1 echo +running", "VM screen (PS/2 'v') lists the VM")
@@ -89,6 +89,11 @@ t.seen(con, r"vm echo: memory released", "its memory is released")
 con.send("s")
 t.seen(con, r"VM echo started", "VM started again from the console")
 t.seen(con, r"\[echo\] TV-GUEST: type a line", "VM echo boots again", 120)
+con.send("r")
+t.seen(con, r"Restart VM echo\? <y/n>", "restart asks to confirm")
+con.send("y")
+t.seen(con, r"VM echo restarted", "VM reset from the console")
+t.seen(con, r"\[echo\] TV-GUEST: type a line", "VM echo boots after the reset", 120)
 con.send("a")
 t.seen(con, r"Attached to echo's serial console", "attached to the VM's console")
 con.send(CTRL_RBRACKET)

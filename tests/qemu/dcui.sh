@@ -3,7 +3,7 @@
 # (tests/qemu/dcui.py drives it). Boot 1: vmk0 gets QEMU's DHCP lease and
 # the status screen shows it; bad hostnames, addresses and gateways are
 # rejected and change nothing; a hostname and a static address are set and
-# saved; a Linux VM is powered off, started again and attached to; F12 shuts
+# saved; a Linux VM is powered off, started again, reset and attached to; F12 shuts
 # the host down. Boot 2, same OVMF VARS file: the saved name and address are
 # in use and answer ping from outside (tests/tools/netpeer.py). Boot 3: the
 # saved copy damaged, the host falls back to settings.cfg with a warning.
