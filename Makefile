@@ -227,7 +227,7 @@ deps:
 	scripts/deps.sh
 
 run: deps all
-	scripts/qemu.sh $(B)/thinvisor.img
+	scripts/qemu.sh $(B)/thinvisor.img -- -netdev user,id=n0 -device virtio-net-pci,netdev=n0
 
 clean:
 	rm -rf $(B)
