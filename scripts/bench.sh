@@ -74,6 +74,8 @@ exits=$(clean "$W/linux.log" | sed -n 's/.*vm linux: \([0-9]* exits:.*\)/\1/p' |
 fig "VM exits during the Linux boot (AMD-V)" "${exits:-not measured}"
 ovh=$(clean "$W/linux.log" | sed -n 's/.*vm linux: started: .*overhead \([0-9]*\) KiB.*/\1/p' | head -1)
 fig "hypervisor memory per VM beyond guest RAM" "${ovh:-?} KiB (goal <= 256 KiB)"
+backed=$(clean "$W/linux.log" | sed -n 's/.*vm linux: memory released: \([0-9]* of its [0-9]*\) MiB.*/\1/p' | head -1)
+fig "guest RAM backed by the Linux boot (first touch)" "${backed:-?} MiB"
 
 # ---- virtio-blk: sequential O_DIRECT MB/s and exits per MB, against QEMU's own ----
 # The same guest reads all of a 32 MiB disk and writes 16 MiB with dd (1 MiB

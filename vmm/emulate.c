@@ -317,9 +317,11 @@ int vmm_mmio(struct vcpu *v, u64 gpa)
 }
 
 /*
- * A fault while the CPU delivered an event is not the instruction's doing:
- * emulating the instruction at RIP would run it before the event. On RAM,
- * which the nested tables map whole, it is spurious (a stale walk: QEMU's
+ * Guest RAM is backed on first touch (vmm/vm_mem.c): a fault on a chunk
+ * not backed yet backs it and the guest retries (an event being delivered
+ * is queued again by the backend). Beyond that, a fault while the CPU
+ * delivered an event is not the instruction's doing: emulating the
+ * instruction at RIP would run it before the event. On backed RAM it is spurious (a stale walk: QEMU's
  * TCG makes them, docs/testing.md; on hardware, a racing table update) and
  * the event, queued again by the backend, is retried; again and again at
  * the same place means the tables lack the page, and the VM stops rather
@@ -330,7 +332,16 @@ int vmm_mmio(struct vcpu *v, u64 gpa)
 int vmm_nested_fault(struct vcpu *v, u64 gpa, bool delivering)
 {
 	u64 rip;
+	int r = vm_ram_populate(v->vm, gpa);
 
+	/* RAM the guest touches first: back it and let the guest retry. */
+	if (r == -ENOMEM) {
+		vmm_crash(v, "out of host memory: guest RAM at %#llx cannot be backed",
+			  (unsigned long long)gpa);
+		return -1;
+	}
+	if (r == 1)
+		return 0;
 	if (!delivering)
 		return vmm_mmio(v, gpa);
 	if (!vm_gpa_is_ram(v->vm, gpa)) {

@@ -19,8 +19,6 @@
 #include <tv/string.h>
 #include "vmm_internal.h"
 
-#define HOST_RESERVE (16ull << 20)   /* never give the host's last 16 MiB to guests */
-
 extern struct bootinfo boot_info;
 static unsigned next_vm_id;
 
@@ -49,86 +47,6 @@ const char *vm_state_name(enum vm_state s)
 	return "?";
 }
 
-/* ---- guest memory ---- */
-
-static u64 low_end(const struct vm *vm)
-{
-	return vm->ram_size < GUEST_LOW_RAM_END ? vm->ram_size : GUEST_LOW_RAM_END;
-}
-
-/* Index of the 2 MiB chunk holding gpa, or -1 if gpa is not RAM. */
-static s64 chunk_of(const struct vm *vm, u64 gpa)
-{
-	u64 le = low_end(vm);
-
-	if (gpa < le)
-		return (s64)(gpa >> VM_CHUNK_SHIFT);
-	if (gpa >= GUEST_HIGH_RAM_BASE && gpa - GUEST_HIGH_RAM_BASE < vm->ram_size - le)
-		return (s64)((le + gpa - GUEST_HIGH_RAM_BASE) >> VM_CHUNK_SHIFT);
-	return -1;
-}
-
-bool vm_gpa_is_ram(struct vm *vm, u64 gpa)
-{
-	return chunk_of(vm, gpa) >= 0;
-}
-
-bool vm_ram_contains(struct vm *vm, u64 gpa, u64 len)
-{
-	u64 le = low_end(vm);
-
-	if (len == 0 || gpa + len < gpa)
-		return false;
-	/* RAM is two runs, [0, le) and [4 GiB, ...): the range must lie in one. */
-	if (gpa < le)
-		return len <= le - gpa;
-	return gpa >= GUEST_HIGH_RAM_BASE && gpa - GUEST_HIGH_RAM_BASE < vm->ram_size - le &&
-	       len <= vm->ram_size - le - (gpa - GUEST_HIGH_RAM_BASE);
-}
-
-void *vm_gpa_ptr(struct vm *vm, u64 gpa, u64 len)
-{
-	s64 c = chunk_of(vm, gpa);
-	u64 off = gpa & (VM_CHUNK_SIZE - 1);
-
-	if (c < 0 || len > VM_CHUNK_SIZE - off || len == 0)
-		return NULL;
-	return (u8 *)phys_to_virt(vm->chunks[c]) + off;
-}
-
-static int vm_copy(struct vm *vm, u64 gpa, void *buf, u64 len, int dir)
-{
-	/* dir: 0 read into buf, 1 write from buf, 2 zero */
-	while (len) {
-		u64 off = gpa & (VM_CHUNK_SIZE - 1), n = MIN(len, VM_CHUNK_SIZE - off);
-		u8 *p = vm_gpa_ptr(vm, gpa, n);
-
-		if (!p)
-			return -EFAULT;
-		if (dir == 0)
-			memcpy(buf, p, n);
-		else if (dir == 1)
-			memcpy(p, buf, n);
-		else
-			memset(p, 0, n);
-		gpa += n;
-		len -= n;
-		if (dir != 2)
-			buf = (u8 *)buf + n;
-	}
-	return 0;
-}
-
-int vm_read(struct vm *vm, u64 gpa, void *dst, u64 len)
-{
-	return vm_copy(vm, gpa, dst, len, 0);
-}
-
-int vm_write(struct vm *vm, u64 gpa, const void *src, u64 len)
-{
-	return vm_copy(vm, gpa, (void *)src, len, 1);
-}
-
 static int gm_write(void *ctx, u64 gpa, const void *src, u64 len)
 {
 	return vm_write(ctx, gpa, src, len);
@@ -141,55 +59,7 @@ static int gm_read(void *ctx, u64 gpa, void *dst, u64 len)
 
 static int gm_zero(void *ctx, u64 gpa, u64 len)
 {
-	return vm_copy(ctx, gpa, NULL, len, 2);
-}
-
-static void zero_ram(struct vm *vm)
-{
-	for (u64 i = 0; i < vm->nchunks; i++)
-		memset(phys_to_virt(vm->chunks[i]), 0, VM_CHUNK_SIZE);
-}
-
-static int alloc_ram(struct vm *vm, char *why, size_t whylen)
-{
-	u64 le = low_end(vm);
-
-	vm->nchunks = vm->ram_size >> VM_CHUNK_SHIFT;
-	vm->chunks = kzalloc(vm->nchunks * sizeof(paddr_t));
-	if (!vm->chunks)
-		goto nomem;
-	vm->overhead_bytes += vm->nchunks * sizeof(paddr_t);
-	for (u64 i = 0; i < vm->nchunks; i++) {
-		/* 2 MiB-aligned chunks let nested paging use large pages. */
-		vm->chunks[i] = pmm_alloc(VM_CHUNK_SIZE / PAGE_SIZE, VM_CHUNK_SIZE / PAGE_SIZE);
-		if (!vm->chunks[i])
-			goto nomem;
-		memset(phys_to_virt(vm->chunks[i]), 0, VM_CHUNK_SIZE);
-		u64 gpa = (i << VM_CHUNK_SHIFT) < le ? i << VM_CHUNK_SHIFT
-						       : GUEST_HIGH_RAM_BASE + (i << VM_CHUNK_SHIFT) - le;
-		int r = arch_vm_map_ram(vm, gpa, vm->chunks[i], VM_CHUNK_SIZE);
-
-		if (r) {
-			snprintf(why, whylen, "nested paging map failed (%d)", r);
-			return r;
-		}
-	}
-	return 0;
-nomem:
-	snprintf(why, whylen, "out of host memory for %llu MiB of guest RAM",
-		 (unsigned long long)(vm->ram_size >> 20));
-	return -ENOMEM;
-}
-
-static void free_ram(struct vm *vm)
-{
-	if (!vm->chunks)
-		return;
-	for (u64 i = 0; i < vm->nchunks; i++)
-		if (vm->chunks[i])
-			pmm_free(vm->chunks[i], VM_CHUNK_SIZE / PAGE_SIZE);
-	kfree(vm->chunks);
-	vm->chunks = NULL;
+	return vm_zero(ctx, gpa, len);
 }
 
 /* ---- loading ---- */
@@ -268,12 +138,12 @@ struct vm *vm_create(const struct vm_config *cfg, char *why, size_t whylen, unsi
 	int r;
 
 	*why_line = 0;
-	if (ram + HOST_RESERVE > pmm_free_bytes()) {
+	/* RAM is backed on first touch, but a VM larger than the host could never be backed. */
+	if (ram > vm_ram_host_max()) {
 		*why_line = cfg->memsize_line;
-		snprintf(why, whylen, "memsize %llu MiB is more than the host has free (%llu MiB)",
+		snprintf(why, whylen, "memsize %llu MiB is more than the host's memory for guests (%llu MiB)",
 			 (unsigned long long)cfg->memsize_mib,
-			 (unsigned long long)((pmm_free_bytes() > HOST_RESERVE
-						       ? pmm_free_bytes() - HOST_RESERVE : 0) >> 20));
+			 (unsigned long long)(vm_ram_host_max() >> 20));
 		return NULL;
 	}
 	vm = kzalloc(sizeof(*vm));
@@ -301,7 +171,7 @@ struct vm *vm_create(const struct vm_config *cfg, char *why, size_t whylen, unsi
 		snprintf(why, whylen, "nested paging set-up failed (%d)", r);
 		goto fail;
 	}
-	if (alloc_ram(vm, why, whylen) || vm_console_init(vm) ||
+	if (vm_ram_init(vm, why, whylen, why_line) || vm_console_init(vm) ||
 	    vm_platform_init(vm, why, whylen) || vm_virtio_init(vm, why, whylen, why_line))
 		goto fail;
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
@@ -317,9 +187,9 @@ struct vm *vm_create(const struct vm_config *cfg, char *why, size_t whylen, unsi
 	vm->vcpus_queued = vm->nvcpus;
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		sched_add(vm->vcpus[i]);
-	pr_info("vm %s: started: %llu MiB, %u vCPU, %s, overhead %llu KiB\n", vm->name,
-		(unsigned long long)cfg->memsize_mib, vm->nvcpus, arch_vmm_name(),
-		(unsigned long long)(vm_overhead(vm) >> 10));
+	pr_info("vm %s: started: %llu MiB, %u vCPU, %s, overhead %llu KiB, %llu MB reserved\n",
+		vm->name, (unsigned long long)cfg->memsize_mib, vm->nvcpus, arch_vmm_name(),
+		(unsigned long long)(vm_overhead(vm) >> 10), (unsigned long long)cfg->mem_min_mib);
 	return vm;
 fail:
 	vm_destroy(vm);
@@ -407,7 +277,7 @@ int vm_reset(struct vm *vm)
 
 	pr_info("vm %s: reset requested by the guest; restarting\n", vm->name);
 	vm_timers_cancel_all(vm);
-	zero_ram(vm);
+	vm_ram_zero(vm);
 	vm_platform_reset(vm);
 	r = load_guest(vm, why, sizeof(why));
 	if (r)
@@ -493,7 +363,7 @@ void vm_destroy(struct vm *vm)
 	vm_bus_free(vm);
 	if (vm->arch.vendor)
 		arch_vm_destroy(vm);
-	free_ram(vm);
+	vm_ram_free(vm);
 	vm_console_free(vm);
 	kfree(vm->boot);
 	kfree(vm);
@@ -506,6 +376,7 @@ void vm_destroy(struct vm *vm)
 void vm_release_if_idle(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
+	u64 granted;
 
 	/* The scheduler may release sibling vCPUs on several CPUs at once. */
 	if (__atomic_sub_fetch(&vm->vcpus_queued, 1, __ATOMIC_ACQ_REL))
@@ -520,9 +391,11 @@ void vm_release_if_idle(struct vcpu *v)
 	vm_platform_free(vm);
 	vm_bus_free(vm);
 	arch_vm_destroy(vm);
-	free_ram(vm);
+	granted = vm->granted_chunks << VM_CHUNK_SHIFT;
+	vm_ram_free(vm);
 	kfree(vm->boot);
 	vm->boot = NULL;
-	pr_info("vm %s: memory released (%llu MiB free on the host)\n", vm->name,
-		(unsigned long long)(pmm_free_bytes() >> 20));
+	pr_info("vm %s: memory released: %llu of its %llu MiB had been backed (%llu MiB free on "
+		"the host)\n", vm->name, (unsigned long long)(granted >> 20),
+		(unsigned long long)(vm->ram_size >> 20), (unsigned long long)(pmm_free_bytes() >> 20));
 }

@@ -11,7 +11,7 @@
 
 enum key_id {
 	K_DISPLAYNAME, K_MEMSIZE, K_NUMVCPUS, K_KERNEL, K_INITRD, K_CMDLINE, K_AUTOSTART,
-	K_ORDER, K_SHARES, K_CPU_MIN, K_CPU_MAX, K_AFFINITY, K_VCONSOLE, K_VRNG, K_GUESTOS,
+	K_ORDER, K_SHARES, K_CPU_MIN, K_CPU_MAX, K_AFFINITY, K_MEM_MIN, K_VCONSOLE, K_VRNG, K_GUESTOS,
 	K_ANNOTATION, K_NKEYS
 };
 
@@ -28,6 +28,7 @@ static const char *const key_names[K_NKEYS] = {
 	[K_CPU_MIN] = "sched.cpu.min",
 	[K_CPU_MAX] = "sched.cpu.max",
 	[K_AFFINITY] = "sched.cpu.affinity",
+	[K_MEM_MIN] = "sched.mem.min",
 	[K_VCONSOLE] = "virtioConsole.present",
 	[K_VRNG] = "virtioRng.present",
 	/* Written by ESXi tools; accepted so such files need no editing, not used. */
@@ -249,6 +250,16 @@ static void set_sched(enum key_id k, const struct cfg_entry *e, struct vm_config
 		if (!parse_affinity(e, &cfg->cpu_affinity, diag))
 			cfg->cpu_affinity_line = e->line;
 		break;
+	case K_MEM_MIN:
+		/* ESXi's unit: MB. Checked against memsize once the file is read. */
+		if (parse_num(e, 0, VMCFG_MEM_MAX_MIB, &v)) {
+			diag_add(diag, e->line, "sched.mem.min \"%.*s\" is not a number of MB from 0 to %u",
+				 vl, e->value, VMCFG_MEM_MAX_MIB);
+			break;
+		}
+		cfg->mem_min_mib = v;
+		cfg->mem_min_line = e->line;
+		break;
 	default:
 		break;
 	}
@@ -366,6 +377,7 @@ int vmcfg_parse(const char *file, const void *text, size_t len, vmcfg_file_exist
 		case K_CPU_MIN:
 		case K_CPU_MAX:
 		case K_AFFINITY:
+		case K_MEM_MIN:
 			set_sched(k, &e, cfg, &shares_level, diag);
 			break;
 		case K_VCONSOLE:
@@ -387,6 +399,9 @@ int vmcfg_parse(const char *file, const void *text, size_t len, vmcfg_file_exist
 		diag_add(diag, cfg->cpu_min_line,
 			 "sched.cpu.min %u MHz is more than sched.cpu.max %u MHz (line %u)",
 			 cfg->cpu_min_mhz, cfg->cpu_max_mhz, cfg->cpu_max_line);
+	if (cfg->mem_min_mib > cfg->memsize_mib)
+		diag_add(diag, cfg->mem_min_line, "sched.mem.min %llu MB is more than memsize %llu MB",
+			 (unsigned long long)cfg->mem_min_mib, (unsigned long long)cfg->memsize_mib);
 	if (!seen[K_KERNEL])
 		diag_add(diag, 0, "guest.kernel is missing: nothing to boot");
 	return diag->n || diag->dropped ? -EINVAL : 0;

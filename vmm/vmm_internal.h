@@ -78,6 +78,19 @@ void vm_bus_free(struct vm *vm);
 /* msr.c: the MSRs a vCPU owns, at power-on */
 void vcpu_msr_reset(struct vcpu *v);
 
+/* vm_mem.c: guest RAM, backed on first touch */
+/* The chunk array and the reservation (admission: -ENOMEM with why and the config line). */
+int vm_ram_init(struct vm *vm, char *why, size_t whylen, unsigned *why_line);
+void vm_ram_free(struct vm *vm);
+/* A reset: zero what is backed. */
+void vm_ram_zero(struct vm *vm);
+/* Back the chunk of RAM address gpa: 1 done now, 0 it already was, -ENOMEM, -EFAULT (not RAM). */
+int vm_ram_populate(struct vm *vm, u64 gpa);
+/* Host memory free and not held for any VM's reservation (beyond the host's own reserve). */
+u64 vm_ram_free_unreserved(void);
+/* The most guest RAM the host could ever back: its usable memory less its own reserve. */
+u64 vm_ram_host_max(void);
+
 u64 vm_overhead(struct vm *vm);
 /* Guest TSC now. */
 u64 vm_guest_tsc(struct vm *vm);

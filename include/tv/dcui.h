@@ -31,6 +31,7 @@ struct dcui_vm {
 	bool running;
 	unsigned cpu_permille;          /* share of one CPU over the last interval */
 	unsigned mem_mib;
+	unsigned granted_mib;           /* of mem_mib, backed by host memory so far */
 	unsigned vcpus;
 };
 

@@ -66,6 +66,9 @@ struct vm_config {
 	unsigned cpu_max_line;
 	u64 cpu_affinity;                 /* bit n: host CPU n may run it; 0 all */
 	unsigned cpu_affinity_line;
+	/* Memory: guest RAM is backed on first touch; the reservation is set aside at start. */
+	u64 mem_min_mib;                  /* sched.mem.min; 0 none */
+	unsigned mem_min_line;
 	char kernel[CFG_MAX_PATH + 8];    /* stick paths, relative to thinvisor/ ("vms/...") */
 	unsigned kernel_line;
 	char initrd[CFG_MAX_PATH + 8];    /* "" when none */

@@ -142,7 +142,11 @@ struct vm {
 
 	u64 ram_size;
 	u64 nchunks;
-	paddr_t *chunks;               /* host address of each 2 MiB of guest RAM */
+	paddr_t *chunks;               /* host address of each 2 MiB of guest RAM; 0: not backed yet */
+	spinlock_t mem_lock;           /* publishing a chunk and its nested mapping */
+	u64 granted_chunks;            /* backed (vmm/vm_mem.c's accounting lock) */
+	u64 reserved_chunks;           /* sched.mem.min, set aside at start */
+	u64 ram_faults;                /* chunks backed on first touch */
 	u64 overhead_bytes;            /* host memory used beyond guest RAM */
 
 	unsigned nvcpus;
@@ -236,11 +240,16 @@ void vm_test_corrupt(struct vm *vm);
 
 /* ---- guest memory ---- */
 
-/* Host pointer for [gpa, gpa+len) if it lies in one RAM chunk, else NULL. */
+/*
+ * Host pointer for [gpa, gpa+len) if it lies in one RAM chunk, else NULL.
+ * Backs the chunk first if the guest never touched it; if the host cannot,
+ * the VM is stopped (out of host memory) and NULL returned.
+ */
 void *vm_gpa_ptr(struct vm *vm, u64 gpa, u64 len);
 /* Copy to/from guest RAM across chunks; -EFAULT if any byte is not RAM. */
 int vm_read(struct vm *vm, u64 gpa, void *dst, u64 len);
 int vm_write(struct vm *vm, u64 gpa, const void *src, u64 len);
+int vm_zero(struct vm *vm, u64 gpa, u64 len);
 bool vm_gpa_is_ram(struct vm *vm, u64 gpa);
 /* Whether all of [gpa, gpa+len) is this VM's RAM (len 0, or wrapping: false). */
 bool vm_ram_contains(struct vm *vm, u64 gpa, u64 len);

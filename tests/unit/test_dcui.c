@@ -136,6 +136,7 @@ static void setup(struct dcui *d)
 	vms[0].running = true;
 	vms[0].cpu_permille = 123;
 	vms[0].mem_mib = 256;
+	vms[0].granted_mib = 90;
 	vms[0].vcpus = 1;
 	tv_strlcpy(vms[1].name, "db", sizeof(vms[1].name));
 	vms[1].state = "off";
@@ -163,6 +164,7 @@ TEST(status_screen)
 	CHECK(shows("1024 MiB, 700 MiB free"));
 	CHECK(shows("web"));
 	CHECK(shows("12.3% CPU"));
+	CHECK(shows("90 of 256 MiB backed"));
 	CHECK(shows("db"));
 }
 

@@ -393,6 +393,13 @@ TEST(sched_values)
 	CHECK_EQ(parse("vms/m.vmx", KERNEL "sched.cpu.min = \"3000\"\nsched.cpu.max = \"-1\"\n"), 0);
 	CHECK_EQ(cfg.cpu_min_mhz, 3000);
 	CHECK_EQ(cfg.cpu_max_mhz, 0);
+
+	/* Memory reservation in MB, up to memsize. */
+	CHECK_EQ(parse("vms/m.vmx", KERNEL "memsize = \"256\"\nsched.mem.min = \"256\"\n"), 0);
+	CHECK_EQ(cfg.mem_min_mib, 256);
+	CHECK_EQ(cfg.mem_min_line, 3);
+	CHECK_EQ(parse("vms/m.vmx", KERNEL "sched.mem.min = \"0\"\n"), 0);
+	CHECK_EQ(cfg.mem_min_mib, 0);
 }
 
 TEST(sched_errors)
@@ -428,6 +435,9 @@ TEST(sched_errors)
 		  "sched.cpu.max \"unlimited\" is not a number of MHz from 1 to 1000000, or -1 for no limit" },
 		{ "sched.cpu.max = \"2000000\"",
 		  "sched.cpu.max \"2000000\" is not a number of MHz from 1 to 1000000, or -1 for no limit" },
+		{ "sched.mem.min = \"-1\"", "sched.mem.min \"-1\" is not a number of MB from 0 to 1048576" },
+		{ "sched.mem.min = \"1G\"", "sched.mem.min \"1G\" is not a number of MB from 0 to 1048576" },
+		{ "sched.mem.min = \"258\"", "sched.mem.min 258 MB is more than memsize 256 MB" },
 		{ "sched.cpu.affinity = \"\"",
 		  "sched.cpu.affinity \"\": empty: use \"all\" or CPUs like \"0,2-3\"" },
 		{ "sched.cpu.affinity = \"0,,1\"", "sched.cpu.affinity \"0,,1\": empty item in the CPU list" },

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# overcommit.sh: guest RAM backed on first touch lets VMs add up to more than
+# the host has. Four 256 MiB Debian Linux VMs (each reserving 128 MB) on a
+# host QEMU gives 768 MiB: all reach userspace, each holds 24 MiB of its own
+# random bytes in RAM while the others write theirs and finds them unchanged.
+# A fifth VM whose 256 MB reservation cannot be set aside is refused with
+# file:line, and the four run on. The log says how much of each VM's RAM was
+# ever backed, and the total must exceed what the host could have given
+# them all up front.
+. "$(dirname "$0")/../lib.sh"
+
+vms=()
+for n in a b c d; do
+	vms+=("$(vmx_linux "$n" 256 'tv.test=pattern:24:6' 'sched.mem.min = "128"')")
+done
+greedy=$(vmx_linux greedy 256 '' 'sched.mem.min = "256"' 'autostart.order = "9"')
+vm_boot "$WORK/log" 400 'kernel.cmdline = "test.poweroff_idle"' --mem 768 "${vms[@]}" "$greedy"
+rc=$?
+log=$WORK/log
+expect_poweroff "$rc" "$log" "host powered off after the VMs"
+expect "$log" 'vms/greedy\.vmx:7: sched\.mem\.min 256 MB cannot be reserved: [0-9]+ MiB of host memory is free and not reserved by other VMs' \
+	"a reservation the host cannot set aside: refused with file:line"
+expect "$log" 'vm greedy \(vms/greedy\.vmx\): not started' "that VM alone is not started"
+for n in a b c d; do
+	expect "$log" "\\[$n\\] TV-GUEST: pattern written: 24 MiB" "$n: reached userspace and wrote its pattern"
+	expect "$log" "\\[$n\\] TV-VERDICT: PASS .*pattern=kept" "$n: its pattern is intact"
+done
+expect_not "$log" 'out of host memory|PANIC' "no VM ran out of memory, no panic"
+# What the four had backed at their end, against what the host could give.
+backed=$(clean_log "$log" | sed -n 's/.*vm [abcd]: memory released: \([0-9]*\) of its 256 MiB.*/\1/p')
+total=$(echo "$backed" | awk '{ s += $1 } END { print s + 0 }')
+free=$(clean_log "$log" | sed -n 's/.*memory: [0-9]* MiB RAM, [0-9]* MiB usable, \([0-9]*\) MiB free.*/\1/p' | head -1)
+echo "overcommit: backed $(echo $backed | tr ' ' '+') = $total MiB of 1024 MiB configured; the host had $free MiB free"
+[ "$(echo "$backed" | wc -w)" = 4 ] && [ "$total" -gt 0 ] && [ "$total" -lt "$free" ] && [ "${free:-0}" -lt 1024 ] &&
+	pass "1024 MiB of VMs ran in $free MiB: $total MiB backed" || fail "backed: '$backed' free: '$free'"
+finish
