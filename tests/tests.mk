@@ -50,7 +50,7 @@ VM_TESTS := tests/vm/linux.sh tests/vm/hostile.sh tests/vm/configs.sh tests/vm/t
 	tests/vm/smp.sh tests/vm/virtio.sh tests/vm/virtio_hostile.sh tests/vm/net.sh
 INTEGRATION := tests/qemu/boot.sh tests/qemu/smp.sh tests/qemu/sched.sh tests/qemu/panic.sh tests/qemu/bad_image.sh tests/qemu/nvme.sh tests/qemu/persist.sh tests/qemu/nic.sh \
 	tests/bochs/boot.sh tests/bochs/uefi.sh tests/qemu/vm_console.sh tests/qemu/kbd.sh tests/qemu/efivar.sh \
-	tests/qemu/mgmt_net.sh tests/qemu/dcui.sh \
+	tests/qemu/mgmt_net.sh tests/qemu/dcui.sh tests/qemu/overcommit.sh \
 	$(addprefix svm:,$(VM_TESTS)) $(addprefix vmx:,$(VM_TESTS))
 
 .PHONY: test unit-tests integration-tests

@@ -340,8 +340,12 @@ int vmm_nested_fault(struct vcpu *v, u64 gpa, bool delivering)
 			  (unsigned long long)gpa);
 		return -1;
 	}
-	if (r == 1)
+	if (r == 1) {
+		/* Both backends count a nested page fault as MMIO before it gets here. */
+		v->exits[VMEXIT_MMIO]--;
+		v->exits[VMEXIT_RAM]++;
 		return 0;
+	}
 	if (!delivering)
 		return vmm_mmio(v, gpa);
 	if (!vm_gpa_is_ram(v->vm, gpa)) {

@@ -28,7 +28,7 @@ static const char *const exit_names[VMEXIT_NR] = {
 	[VMEXIT_INTR] = "intr",      [VMEXIT_IRQ_WINDOW] = "irq-window",
 	[VMEXIT_EXCEPTION] = "exception", [VMEXIT_XSETBV] = "xsetbv",
 	[VMEXIT_CR_ACCESS] = "cr",   [VMEXIT_SHUTDOWN] = "shutdown", [VMEXIT_UD] = "ud",
-	[VMEXIT_OTHER] = "other",
+	[VMEXIT_RAM] = "ram",        [VMEXIT_OTHER] = "other",
 };
 
 const char *vm_exit_name(enum vm_exit e)

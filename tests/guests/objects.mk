@@ -1,7 +1,7 @@
 # tests/guests/objects.mk: thinvisor's freestanding test guests (tests/guests/README.md).
 # Each name in GUESTS is one program, tests/guests/NAME.c, linked with the
 # runtime GUEST_RT into its own ELF64 (a VM's guest.kernel).
-GUESTS := triple mmio msr ioport spin cpuid timer fpu reboot realmode smp virtq
+GUESTS := triple mmio msr ioport spin cpuid timer fpu reboot realmode smp virtq touch
 GUEST_RT := tests/guests/start.S tests/guests/rt.c
 GUEST_HDRS := tests/guests/rt.h
 GUEST_LDS := tests/guests/guest.ld

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # configs.sh: bad VM configs are refused one by one with file:line and a
-# reason, and every good VM on the same stick still starts; the config
+# reason, and every good VM on the same stick still starts (one of them
+# touches fresh guest RAM: backed on first touch); the config
 # checker (tools/vmcheck) reports the same problems on the admin's machine.
 # Runs on both vendors: HV=svm (QEMU, UEFI stick) or HV=vmx (Bochs, GRUB ISO).
 . "$(dirname "$0")/../lib.sh"
@@ -16,8 +17,9 @@ mv "$dup2" "$WORK/vms/twin2.vmx"
 dup2=$WORK/vms/twin2.vmx
 big=$(vmx big 'memsize = "8192"' 'guest.kernel = "cpuid.elf"')
 good=$(vmx_guest good cpuid)
+touch=$(vmx_guest touch touch 'touch.mib=64')
 vm_boot "$WORK/serial.log" 300 'kernel.cmdline = "test.poweroff_idle"' --mem 512 "$bad" "$dup1" \
-	"$dup2" "$big" "$good" 2>/dev/null
+	"$dup2" "$big" "$good" "$touch" 2>/dev/null
 rc=$?
 log=$WORK/serial.log
 
@@ -34,6 +36,10 @@ expect "$log" 'vms/big.vmx:2: memsize 8192 MiB is more than the host.s memory fo
 expect_not "$log" 'vm big: started' "too-big VM not started"
 expect "$log" '\[good\] TV-TEST cpuid: PASS' "the good VM runs"
 expect "$log" '\[twin\] TV-TEST cpuid: PASS' "the first twin runs"
+# Guest RAM is backed on first touch: 24 chunks the loader never wrote, one fault each.
+expect "$log" '\[touch\] TV-TEST touch: PASS' "RAM backed on first touch reads zero and keeps what is written"
+expect "$log" 'vm touch: [0-9]+ exits: .*ram=24( |$)' "one nested page fault per chunk first touched"
+expect "$log" 'vm touch: memory released: 50 of its 64 MiB had been backed' "what was never touched was never backed"
 expect_poweroff "$rc" "$log" "host powered off when the good VMs finished"
 
 # The admin's checker runs the same parser.
