@@ -163,8 +163,11 @@ void *vm_gpa_ptr(struct vm *vm, u64 gpa, u64 len)
 	if (c < 0 || len > VM_CHUNK_SIZE - off || len == 0)
 		return NULL;
 	if (populate(vm, c) < 0) {
-		vm_stop(vm, VM_STATE_CRASHED, "out of host memory: guest RAM at %#llx cannot be backed",
-			(unsigned long long)gpa);
+		/* While loading, the caller refuses the VM; once it runs, it stops. */
+		if (READ_ONCE(vm->state) == VM_STATE_RUNNING)
+			vm_stop(vm, VM_STATE_CRASHED,
+				"out of host memory: guest RAM at %#llx cannot be backed",
+				(unsigned long long)gpa);
 		return NULL;
 	}
 	return (u8 *)phys_to_virt(vm->chunks[c]) + off;
