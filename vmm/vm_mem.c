@@ -3,9 +3,9 @@
  * vm_mem.c: guest RAM. It is backed in 2 MiB chunks (large nested pages)
  * on first touch: a nested page fault by the guest, or an access by the
  * host (loading, device models). A reservation (sched.mem.min) is set
- * aside when the VM starts, so that its first chunks can never fail; the
- * rest comes from what no reservation holds. A chunk the host cannot back
- * stops that VM, never the host.
+ * aside when the VM starts, as whole frames, so that its first chunks can
+ * never fail; the rest comes from what is free. A chunk the host cannot
+ * back stops that VM, never the host.
  */
 #include <tv/arch.h>
 #include <tv/arch_vmm.h>
@@ -14,16 +14,11 @@
 #include <tv/log.h>
 #include <tv/pmm.h>
 #include <tv/printf.h>
-#include <tv/spinlock.h>
 #include <tv/string.h>
 #include <tv/vmm_layout.h>
 #include "vmm_internal.h"
 
 #define HOST_RESERVE (16ull << 20)   /* never give the host's last 16 MiB to guests */
-
-/* Chunks promised to reservations and not yet backed, over all VMs. */
-static spinlock_t acct_lock = SPINLOCK_INIT;
-static u64 unbacked_reserved;
 
 static u64 low_end(const struct vm *vm)
 {
@@ -74,59 +69,43 @@ u64 vm_ram_host_max(void)
 	return all > HOST_RESERVE ? all - HOST_RESERVE : 0;
 }
 
-u64 vm_ram_free_unreserved(void)
+u64 vm_ram_free_for_guests(void)
 {
-	u64 free = pmm_free_bytes(), held = unbacked_reserved << VM_CHUNK_SHIFT;
+	u64 free = pmm_free_bytes();
 
-	return free > HOST_RESERVE + held ? free - HOST_RESERVE - held : 0;
+	return free > HOST_RESERVE ? free - HOST_RESERVE : 0;
 }
 
 /*
- * Take one chunk's worth of memory for vm: from its own reservation while
- * that lasts, else from what is free and promised to nobody.
+ * A frame for one chunk: from the VM's reservation while it lasts, else
+ * from the allocator as long as the host keeps its own reserve.
  */
-static bool charge(struct vm *vm)
+static paddr_t take_frame(struct vm *vm, bool *from_pool)
 {
-	irqflags_t f = spin_lock_irqsave(&acct_lock);
-	bool ok = true;
+	irqflags_t f = spin_lock_irqsave(&vm->mem_lock);
+	paddr_t hpa = vm->pool_n ? vm->pool[--vm->pool_n] : 0;
 
-	if (vm->granted_chunks < vm->reserved_chunks)
-		unbacked_reserved--;
-	else
-		ok = vm_ram_free_unreserved() >= VM_CHUNK_SIZE;
-	if (ok)
-		vm->granted_chunks++;
-	spin_unlock_irqrestore(&acct_lock, f);
-	return ok;
-}
-
-static void uncharge(struct vm *vm, u64 n)
-{
-	irqflags_t f = spin_lock_irqsave(&acct_lock);
-
-	while (n--)
-		if (--vm->granted_chunks < vm->reserved_chunks)
-			unbacked_reserved++;
-	spin_unlock_irqrestore(&acct_lock, f);
+	spin_unlock_irqrestore(&vm->mem_lock, f);
+	*from_pool = hpa != 0;
+	if (hpa || vm_ram_free_for_guests() < VM_CHUNK_SIZE)
+		return hpa;
+	/* 2 MiB-aligned so that nested paging maps it with one large page. */
+	return pmm_alloc(VM_CHUNK_SIZE / PAGE_SIZE, VM_CHUNK_SIZE / PAGE_SIZE);
 }
 
 /* Back chunk c: 1 if done now, 0 if it already was, -ENOMEM. Any context but NMI. */
 static int populate(struct vm *vm, s64 c)
 {
+	bool from_pool;
 	paddr_t hpa;
 	irqflags_t f;
 	int r;
 
 	if (__atomic_load_n(&vm->chunks[c], __ATOMIC_ACQUIRE))
 		return 0;
-	if (!charge(vm))
+	hpa = take_frame(vm, &from_pool);
+	if (!hpa)
 		return -ENOMEM;
-	/* 2 MiB-aligned so that nested paging maps it with one large page. */
-	hpa = pmm_alloc(VM_CHUNK_SIZE / PAGE_SIZE, VM_CHUNK_SIZE / PAGE_SIZE);
-	if (!hpa) {
-		uncharge(vm, 1);
-		return -ENOMEM;
-	}
 	/* Zeroed outside the lock: 2 MiB takes a while under emulation. */
 	memset(phys_to_virt(hpa), 0, VM_CHUNK_SIZE);
 	f = spin_lock_irqsave(&vm->mem_lock);
@@ -136,15 +115,18 @@ static int populate(struct vm *vm, s64 c)
 		r = arch_vm_map_ram(vm, chunk_gpa(vm, (u64)c), hpa, VM_CHUNK_SIZE);
 		if (!r) {
 			__atomic_store_n(&vm->chunks[c], hpa, __ATOMIC_RELEASE);
-			vm->ram_faults++;
+			vm->granted_chunks++;
 			r = 1;
 		}
 	}
-	spin_unlock_irqrestore(&vm->mem_lock, f);
-	if (r <= 0) {
-		pmm_free(hpa, VM_CHUNK_SIZE / PAGE_SIZE);
-		uncharge(vm, 1);
+	if (r <= 0 && from_pool) {
+		vm->pool[vm->pool_n++] = hpa;   /* back where it came from */
+		from_pool = false;
+		hpa = 0;
 	}
+	spin_unlock_irqrestore(&vm->mem_lock, f);
+	if (r <= 0 && hpa)
+		pmm_free(hpa, VM_CHUNK_SIZE / PAGE_SIZE);
 	return r < 0 ? -ENOMEM : r;
 }
 
@@ -221,50 +203,51 @@ void vm_ram_zero(struct vm *vm)
 
 int vm_ram_init(struct vm *vm, char *why, size_t whylen, unsigned *why_line)
 {
-	u64 want = (vm->cfg.mem_min_mib << 20) >> VM_CHUNK_SHIFT;
-	irqflags_t f;
+	/* An odd MB still needs its whole chunk. */
+	u64 want = ((vm->cfg.mem_min_mib << 20) + VM_CHUNK_SIZE - 1) >> VM_CHUNK_SHIFT;
 
-	if (vm->cfg.mem_min_mib & 1)
-		want++;                 /* an odd MB still needs its whole chunk */
 	vm->nchunks = vm->ram_size >> VM_CHUNK_SHIFT;
 	vm->chunks = kzalloc(vm->nchunks * sizeof(paddr_t));
-	if (!vm->chunks) {
+	vm->pool = want ? kzalloc(want * sizeof(paddr_t)) : NULL;
+	if (!vm->chunks || (want && !vm->pool)) {
 		snprintf(why, whylen, "out of host memory");
 		return -ENOMEM;
 	}
-	vm->overhead_bytes += vm->nchunks * sizeof(paddr_t);
-	/* Admission: the reservation must come out of memory nobody else holds. */
-	f = spin_lock_irqsave(&acct_lock);
-	if ((want << VM_CHUNK_SHIFT) > vm_ram_free_unreserved()) {
-		u64 avail = vm_ram_free_unreserved() >> 20;
+	vm->overhead_bytes += (vm->nchunks + want) * sizeof(paddr_t);
+	/*
+	 * Admission: the reservation is taken now, as whole frames, so that
+	 * nothing another VM does later can keep this one from its chunks.
+	 */
+	while (vm->pool_n < want) {
+		paddr_t hpa = vm_ram_free_for_guests() >= VM_CHUNK_SIZE
+				      ? pmm_alloc(VM_CHUNK_SIZE / PAGE_SIZE, VM_CHUNK_SIZE / PAGE_SIZE)
+				      : 0;
 
-		spin_unlock_irqrestore(&acct_lock, f);
-		*why_line = vm->cfg.mem_min_line;
-		snprintf(why, whylen, "sched.mem.min %llu MB cannot be reserved: %llu MiB of host "
-			 "memory is free and not reserved by other VMs",
-			 (unsigned long long)vm->cfg.mem_min_mib, (unsigned long long)avail);
-		return -ENOMEM;
+		if (!hpa) {
+			*why_line = vm->cfg.mem_min_line;
+			snprintf(why, whylen, "sched.mem.min %llu MB cannot be reserved: the host has "
+				 "%llu MiB free for VMs", (unsigned long long)vm->cfg.mem_min_mib,
+				 (unsigned long long)((vm_ram_free_for_guests() +
+						       (vm->pool_n << VM_CHUNK_SHIFT)) >> 20));
+			return -ENOMEM;
+		}
+		vm->pool[vm->pool_n++] = hpa;
 	}
 	vm->reserved_chunks = want;
-	unbacked_reserved += want;
-	spin_unlock_irqrestore(&acct_lock, f);
 	return 0;
 }
 
 void vm_ram_free(struct vm *vm)
 {
-	irqflags_t f;
-
-	if (!vm->chunks)
-		return;
-	for (u64 i = 0; i < vm->nchunks; i++)
-		if (vm->chunks[i])
-			pmm_free(vm->chunks[i], VM_CHUNK_SIZE / PAGE_SIZE);
-	f = spin_lock_irqsave(&acct_lock);
-	if (vm->granted_chunks < vm->reserved_chunks)
-		unbacked_reserved -= vm->reserved_chunks - vm->granted_chunks;
-	vm->granted_chunks = vm->reserved_chunks = 0;
-	spin_unlock_irqrestore(&acct_lock, f);
+	if (vm->chunks)
+		for (u64 i = 0; i < vm->nchunks; i++)
+			if (vm->chunks[i])
+				pmm_free(vm->chunks[i], VM_CHUNK_SIZE / PAGE_SIZE);
+	while (vm->pool && vm->pool_n)
+		pmm_free(vm->pool[--vm->pool_n], VM_CHUNK_SIZE / PAGE_SIZE);
 	kfree(vm->chunks);
+	kfree(vm->pool);
 	vm->chunks = NULL;
+	vm->pool = NULL;
+	vm->granted_chunks = vm->reserved_chunks = 0;
 }

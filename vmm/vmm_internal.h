@@ -86,8 +86,8 @@ void vm_ram_free(struct vm *vm);
 void vm_ram_zero(struct vm *vm);
 /* Back the chunk of RAM address gpa: 1 done now, 0 it already was, -ENOMEM, -EFAULT (not RAM). */
 int vm_ram_populate(struct vm *vm, u64 gpa);
-/* Host memory free and not held for any VM's reservation (beyond the host's own reserve). */
-u64 vm_ram_free_unreserved(void);
+/* Host memory free for guests: what the allocator has beyond the host's own reserve. */
+u64 vm_ram_free_for_guests(void);
 /* The most guest RAM the host could ever back: its usable memory less its own reserve. */
 u64 vm_ram_host_max(void);
 

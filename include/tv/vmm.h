@@ -144,10 +144,11 @@ struct vm {
 	u64 ram_size;
 	u64 nchunks;
 	paddr_t *chunks;               /* host address of each 2 MiB of guest RAM; 0: not backed yet */
-	spinlock_t mem_lock;           /* publishing a chunk and its nested mapping */
-	u64 granted_chunks;            /* backed (vmm/vm_mem.c's accounting lock) */
-	u64 reserved_chunks;           /* sched.mem.min, set aside at start */
-	u64 ram_faults;                /* chunks backed on first touch */
+	spinlock_t mem_lock;           /* chunks[], the pool and the nested mapping of a chunk */
+	paddr_t *pool;                 /* frames set aside for sched.mem.min, not used yet */
+	u64 pool_n;
+	u64 granted_chunks;            /* backed */
+	u64 reserved_chunks;           /* sched.mem.min in chunks */
 	u64 overhead_bytes;            /* host memory used beyond guest RAM */
 
 	unsigned nvcpus;

@@ -3,10 +3,10 @@
 # the host has. Four 256 MiB Debian Linux VMs (each reserving 128 MB) on a
 # host QEMU gives 768 MiB: all reach userspace, each holds 24 MiB of its own
 # random bytes in RAM while the others write theirs and finds them unchanged.
-# A fifth VM whose 256 MB reservation cannot be set aside is refused with
+# A fifth VM whose 256 MB reservation cannot be taken is refused with
 # file:line, and the four run on. The log says how much of each VM's RAM was
-# ever backed, and the total must exceed what the host could have given
-# them all up front.
+# ever backed, and the total must stay below what the host had. Second
+# boot: a VM that touches more RAM than the host has left stops alone.
 . "$(dirname "$0")/../lib.sh"
 
 vms=()
@@ -18,7 +18,7 @@ vm_boot "$WORK/log" 400 'kernel.cmdline = "test.poweroff_idle"' --mem 768 "${vms
 rc=$?
 log=$WORK/log
 expect_poweroff "$rc" "$log" "host powered off after the VMs"
-expect "$log" 'vms/greedy\.vmx:7: sched\.mem\.min 256 MB cannot be reserved: [0-9]+ MiB of host memory is free and not reserved by other VMs' \
+expect "$log" 'vms/greedy\.vmx:7: sched\.mem\.min 256 MB cannot be reserved: the host has [0-9]+ MiB free for VMs' \
 	"a reservation the host cannot set aside: refused with file:line"
 expect "$log" 'vm greedy \(vms/greedy\.vmx\): not started' "that VM alone is not started"
 for n in a b c d; do
@@ -33,4 +33,20 @@ free=$(clean_log "$log" | sed -n 's/.*memory: [0-9]* MiB RAM, [0-9]* MiB usable,
 echo "overcommit: backed $(echo $backed | tr ' ' '+') = $total MiB of 1024 MiB configured; the host had $free MiB free"
 [ "$(echo "$backed" | wc -w)" = 4 ] && [ "$total" -gt 0 ] && [ "$total" -lt "$free" ] && [ "${free:-0}" -lt 1024 ] &&
 	pass "1024 MiB of VMs ran in $free MiB: $total MiB backed" || fail "backed: '$backed' free: '$free'"
+
+# ---- the host runs short: only the VM that wants more than there is stops ----
+# A 224 MiB VM touches all of its RAM on a 256 MiB host where a 64 MiB VM
+# reserved all of its own and holds it for 3 s: the first stops when no
+# memory is left for it, the second (touching all of its RAM too) and the
+# host go on.
+hungry=$(vmx hungry 'memsize = "224"' 'guest.kernel = "touch.elf"' 'guest.cmdline = "touch.mib=224"')
+kept=$(vmx_guest kept touch 'touch.mib=64 touch.hold=3000' 'sched.mem.min = "64"')
+vm_boot "$WORK/short.log" 120 'kernel.cmdline = "test.poweroff_idle"' --mem 256 "$kept" "$hungry"
+rc=$?
+log=$WORK/short.log
+expect_poweroff "$rc" "$log" "short host: powered off after both VMs"
+expect "$log" 'vm hungry: crashed \(out of host memory: guest RAM at 0x[0-9a-f]+ cannot be backed\)' \
+	"the VM that outgrew the host stops, saying why"
+expect "$log" '\[kept\] TV-TEST touch: PASS' "the VM with a reservation gets all of it and passes"
+expect_not "$log" 'PANIC' "no host panic"
 finish
