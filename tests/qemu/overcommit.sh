@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # overcommit.sh: guest RAM backed on first touch lets VMs add up to more than
 # the host has. Four 256 MiB Debian Linux VMs (each reserving 128 MB) on a
-# host QEMU gives 768 MiB: all reach userspace, each holds 24 MiB of its own
+# host QEMU gives 768 MiB: all reach userspace, each holds 16 MiB of its own
 # random bytes in RAM while the others write theirs and finds them unchanged.
 # A fifth VM whose 256 MB reservation cannot be taken is refused with
 # file:line, and the four run on. The log says how much of each VM's RAM was
@@ -11,7 +11,7 @@
 
 vms=()
 for n in a b c d; do
-	vms+=("$(vmx_linux "$n" 256 'tv.test=pattern:24:6' 'sched.mem.min = "128"')")
+	vms+=("$(vmx_linux "$n" 256 'tv.test=pattern:16:4' 'sched.mem.min = "128"')")
 done
 greedy=$(vmx_linux greedy 256 '' 'sched.mem.min = "256"' 'autostart.order = "9"')
 vm_boot "$WORK/log" 400 'kernel.cmdline = "test.poweroff_idle"' --mem 768 "${vms[@]}" "$greedy"
@@ -22,7 +22,7 @@ expect "$log" 'vms/greedy\.vmx:7: sched\.mem\.min 256 MB cannot be reserved: the
 	"a reservation the host cannot set aside: refused with file:line"
 expect "$log" 'vm greedy \(vms/greedy\.vmx\): not started' "that VM alone is not started"
 for n in a b c d; do
-	expect "$log" "\\[$n\\] TV-GUEST: pattern written: 24 MiB" "$n: reached userspace and wrote its pattern"
+	expect "$log" "\\[$n\\] TV-GUEST: pattern written: 16 MiB" "$n: reached userspace and wrote its pattern"
 	expect "$log" "\\[$n\\] TV-VERDICT: PASS .*pattern=kept" "$n: its pattern is intact"
 done
 expect_not "$log" 'out of host memory|PANIC' "no VM ran out of memory, no panic"
