@@ -272,6 +272,9 @@ static void log_stats(u64 now)
 			"%%MLMTD %u.%u)\n", row[i].v->vm->name, row[i].v->id, p->run / 10,
 			p->run % 10, p->rdy / 10, p->rdy % 10, p->wait / 10, p->wait % 10,
 			p->cstp / 10, p->cstp % 10, p->mlmtd / 10, p->mlmtd % 10);
+		/* Released VMs leave the rows in reap, on this CPU: the VM is still whole. */
+		if (row[i].v->id == 0)
+			vm_log_memory(row[i].v->vm);
 	}
 }
 

@@ -237,6 +237,16 @@ int vm_ram_init(struct vm *vm, char *why, size_t whylen, unsigned *why_line)
 	return 0;
 }
 
+void vm_log_memory(struct vm *vm)
+{
+	pr_info("vm %s: memory: %llu of %llu MiB backed, %llu MB reserved (%llu MiB of it not "
+		"used yet), overhead %llu KiB\n", vm->name,
+		(unsigned long long)(READ_ONCE(vm->granted_chunks) << VM_CHUNK_SHIFT >> 20),
+		(unsigned long long)(vm->ram_size >> 20), (unsigned long long)vm->cfg.mem_min_mib,
+		(unsigned long long)(READ_ONCE(vm->pool_n) << VM_CHUNK_SHIFT >> 20),
+		(unsigned long long)(vm_overhead(vm) >> 10));
+}
+
 void vm_ram_free(struct vm *vm)
 {
 	if (vm->chunks)

@@ -252,6 +252,8 @@ void *vm_gpa_ptr(struct vm *vm, u64 gpa, u64 len);
 int vm_read(struct vm *vm, u64 gpa, void *dst, u64 len);
 int vm_write(struct vm *vm, u64 gpa, const void *src, u64 len);
 int vm_zero(struct vm *vm, u64 gpa, u64 len);
+/* "vm web: memory: 134 of 256 MiB backed, 128 MB reserved ..." to the log. */
+void vm_log_memory(struct vm *vm);
 bool vm_gpa_is_ram(struct vm *vm, u64 gpa);
 /* Whether all of [gpa, gpa+len) is this VM's RAM (len 0, or wrapping: false). */
 bool vm_ram_contains(struct vm *vm, u64 gpa, u64 len);

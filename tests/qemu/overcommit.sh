@@ -14,7 +14,7 @@ for n in a b c d; do
 	vms+=("$(vmx_linux "$n" 256 'tv.test=pattern:16:4' 'sched.mem.min = "128"')")
 done
 greedy=$(vmx_linux greedy 256 '' 'sched.mem.min = "256"' 'autostart.order = "9"')
-vm_boot "$WORK/log" 400 'kernel.cmdline = "test.poweroff_idle"' --mem 768 "${vms[@]}" "$greedy"
+vm_boot "$WORK/log" 400 'kernel.cmdline = "test.poweroff_idle sched.stats=5"' --mem 768 "${vms[@]}" "$greedy"
 rc=$?
 log=$WORK/log
 expect_poweroff "$rc" "$log" "host powered off after the VMs"
@@ -26,6 +26,8 @@ for n in a b c d; do
 	expect "$log" "\\[$n\\] TV-VERDICT: PASS .*pattern=kept" "$n: its pattern is intact"
 done
 expect_not "$log" 'out of host memory|PANIC' "no VM ran out of memory, no panic"
+expect "$log" 'vm a: memory: [0-9]+ of 256 MiB backed, 128 MB reserved \([0-9]+ MiB of it not used yet\), overhead [0-9]+ KiB' \
+	"per-VM memory figures in the log with the scheduler's (sched.stats)"
 # What the four had backed at their end, against what the host could give.
 backed=$(clean_log "$log" | sed -n 's/.*vm [abcd]: memory released: \([0-9]*\) of its 256 MiB.*/\1/p')
 total=$(echo "$backed" | awk '{ s += $1 } END { print s + 0 }')
