@@ -29,16 +29,24 @@ else
 	fig "instructions loader entry -> kernel banner" "not measured (no boot line)"
 fi
 
-# ---- AMD-V: one CPUID exit round trip, counted in instructions ----
+# icount_guest NAME PROGRAM CMDLINE: run a 64 MiB test-guest VM under QEMU -icount
+# (the log is $W/NAME.log); bench_value NAME KEY: its "TV-BENCH KEY: N" number.
 mkdir -p "$W/vms"
-ln -sf "$B/guests/cpuid.elf" "$W/vms/cpuid.elf"
-printf 'displayName = "cpuid"\nmemsize = "64"\nguest.kernel = "cpuid.elf"\nguest.cmdline = "cpuid.iters=1000"\n' > "$W/vms/cpuid.vmx"
 printf 'kernel.cmdline = "test.poweroff_idle"\n' > "$W/settings.cfg"
-"$B/host/mkstick" -o "$W/cpuid.img" --efi "$B/BOOTX64.EFI" --kernel "$B/kernel.tvk" \
-	--settings "$W/settings.cfg" "$W/vms/cpuid.vmx" >/dev/null
-"$TOP/scripts/qemu.sh" --batch --icount --log "$W/cpuid.log" --timeout 300 "$W/cpuid.img" >/dev/null 2>&1
-min=$(tr -d '\r' < "$W/cpuid.log" | sed -n 's/.*TV-BENCH cpuid-exit-min: \([0-9]*\).*/\1/p' | head -1)
-avg=$(tr -d '\r' < "$W/cpuid.log" | sed -n 's/.*TV-BENCH cpuid-exit: \([0-9]*\).*/\1/p' | head -1)
+icount_guest() {
+	ln -sf "$B/guests/$2.elf" "$W/vms/$2.elf"
+	printf 'displayName = "%s"\nmemsize = "64"\nguest.kernel = "%s.elf"\nguest.cmdline = "%s"\n' \
+		"$1" "$2" "$3" > "$W/vms/$1.vmx"
+	"$B/host/mkstick" -o "$W/$1.img" --efi "$B/BOOTX64.EFI" --kernel "$B/kernel.tvk" \
+		--settings "$W/settings.cfg" "$W/vms/$1.vmx" >/dev/null
+	"$TOP/scripts/qemu.sh" --batch --icount --log "$W/$1.log" --timeout 300 "$W/$1.img" >/dev/null 2>&1
+}
+bench_value() { tr -d '\r' < "$W/$1.log" | sed -n "s/.*TV-BENCH $2: \([0-9]*\).*/\1/p" | head -1; }
+
+# ---- AMD-V: one CPUID exit round trip, counted in instructions ----
+icount_guest cpuid cpuid cpuid.iters=1000
+min=$(bench_value cpuid cpuid-exit-min)
+avg=$(bench_value cpuid cpuid-exit)
 if [ -n "$min" ]; then
 	# The guest's own loop (CPUID, decrement, branch) is 3 of them.
 	fig "instructions per CPUID exit round trip" "$((min / 128 - 3)) (min of batches; mean $((avg / 128 - 3)); goal <= 150; QEMU -icount, interrupts masked)"
@@ -47,14 +55,10 @@ else
 fi
 
 # ---- AMD-V: a nested page fault that backs a 2 MiB chunk of guest RAM ----
-ln -sf "$B/guests/touch.elf" "$W/vms/touch.elf"
-printf 'displayName = "touch"\nmemsize = "64"\nguest.kernel = "touch.elf"\nguest.cmdline = "touch.mib=64"\n' > "$W/vms/touch.vmx"
-"$B/host/mkstick" -o "$W/touch.img" --efi "$B/BOOTX64.EFI" --kernel "$B/kernel.tvk" \
-	--settings "$W/settings.cfg" "$W/vms/touch.vmx" >/dev/null
-"$TOP/scripts/qemu.sh" --batch --icount --log "$W/touch.log" --timeout 300 "$W/touch.img" >/dev/null 2>&1
-tmin=$(tr -d '\r' < "$W/touch.log" | sed -n 's/.*TV-BENCH npf-first-touch-min: \([0-9]*\).*/\1/p' | head -1)
-tavg=$(tr -d '\r' < "$W/touch.log" | sed -n 's/.*TV-BENCH npf-first-touch: \([0-9]*\).*/\1/p' | head -1)
-t2=$(tr -d '\r' < "$W/touch.log" | sed -n 's/.*TV-BENCH npf-second-touch: \([0-9]*\).*/\1/p' | head -1)
+icount_guest touch touch touch.mib=64
+tmin=$(bench_value touch npf-first-touch-min)
+tavg=$(bench_value touch npf-first-touch)
+t2=$(bench_value touch npf-second-touch)
 if [ -n "$tmin" ]; then
 	# The chunk is zeroed with rep stosb, which -icount counts once per byte.
 	fig "instructions per nested page fault (first touch)" "$((tmin / 128)) (min; mean $((tavg / 128))): $((tmin / 128 - 2097152)) beyond zeroing the 2 MiB chunk (rep stosb, counted per byte); a second touch: $((t2 / 128)); QEMU -icount"
