@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * vm.c: a VM's life: creation from a config (memory, nested paging,
- * platform devices, vCPUs, guest loading), reset, stop, destruction; and
- * guest-physical memory access.
+ * vm.c: a VM's life: creation from a config (memory reservation, nested
+ * paging, platform devices, vCPUs, guest loading), reset, stop,
+ * destruction. Guest memory itself is vm_mem.c's.
  */
 #include <stdarg.h>
 #include <tv/arch.h>

@@ -207,7 +207,7 @@ struct vm {
 
 /*
  * Create a VM from a parsed config and the guest files on the stick,
- * allocate its memory, load the guest and make it runnable. On failure
+ * take its memory reservation, load the guest and make it runnable. On failure
  * returns NULL and explains in why, with *why_line the config line it
  * points at (0: the file as a whole; the caller logs "file:line: why").
  */
