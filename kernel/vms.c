@@ -45,6 +45,7 @@ static int start_slot(struct vm_slot *s)
 	const struct vm_config *c = &s->cfg;
 	unsigned why_line;
 
+	s->state = VM_STATE_REFUSED;    /* until it runs; a failed restart shows so */
 	if (sched_admit(c, s->why, sizeof(s->why))) {
 		/* Point at the key the reason is about. */
 		unsigned line = strstr(s->why, "affinity") ? c->cpu_affinity_line
