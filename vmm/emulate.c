@@ -334,18 +334,16 @@ int vmm_nested_fault(struct vcpu *v, u64 gpa, bool delivering)
 	u64 rip;
 	int r = vm_ram_populate(v->vm, gpa);
 
+	/* Both backends leave the count to us: a fault that backs RAM is not MMIO. */
+	v->exits[r == 1 ? VMEXIT_RAM : VMEXIT_MMIO]++;
 	/* RAM the guest touches first: back it and let the guest retry. */
 	if (r == -ENOMEM) {
 		vmm_crash(v, "out of host memory: guest RAM at %#llx cannot be backed",
 			  (unsigned long long)gpa);
 		return -1;
 	}
-	if (r == 1) {
-		/* Both backends count a nested page fault as MMIO before it gets here. */
-		v->exits[VMEXIT_MMIO]--;
-		v->exits[VMEXIT_RAM]++;
+	if (r == 1)
 		return 0;
-	}
 	if (!delivering)
 		return vmm_mmio(v, gpa);
 	if (!vm_gpa_is_ram(v->vm, gpa)) {

@@ -44,7 +44,7 @@ enum vm_exit {
 	VMEXIT_CR_ACCESS,
 	VMEXIT_SHUTDOWN,    /* triple fault */
 	VMEXIT_UD,          /* instructions the guest may not use (VMRUN, MONITOR...) */
-	VMEXIT_RAM,         /* a nested page fault that backed guest RAM (counted as MMIO first) */
+	VMEXIT_RAM,         /* a nested page fault that backed guest RAM */
 	VMEXIT_OTHER,
 	VMEXIT_NR
 };

@@ -94,6 +94,7 @@ static int exit_npf(struct vcpu *v, struct vmcb *vmcb)
 	u64 err = vmcb->ctl.exit_info1, gpa = vmcb->ctl.exit_info2;
 
 	if (err & SVM_NPF_RSVD) {
+		v->exits[VMEXIT_MMIO]++;
 		vmm_crash(v, "nested page table entry for %#llx is malformed",
 			  (unsigned long long)gpa);
 		return -1;
@@ -216,10 +217,8 @@ int svm_handle_exit(struct vcpu *v)
 		s->event_pending = true;
 	}
 
-	if (code == SVM_EXIT_NPF) {
-		v->exits[VMEXIT_MMIO]++;
-		return exit_npf(v, vmcb);
-	}
+	if (code == SVM_EXIT_NPF)
+		return exit_npf(v, vmcb);    /* counted by vmm_nested_fault: RAM or MMIO */
 	/* -1, which QEMU stores as 32 bits: compare the low half only. */
 	if ((u32)code == (u32)SVM_EXIT_INVALID) {
 		vmm_crash(v, "VMRUN refused the guest state (%s)", svm_check_state(vmcb));
