@@ -28,16 +28,6 @@ static void rule(struct dcui *d, const char *title)
 	out(d, "\n==== %s ====\n", title);
 }
 
-/* The prefix length of a contiguous netmask. */
-static unsigned mask_bits(u32 mask)
-{
-	unsigned bits = 0;
-
-	for (; mask; mask <<= 1)
-		bits++;
-	return bits;
-}
-
 /* "static 192.168.7.2/24, gateway 192.168.7.1" or "DHCP" for the configured side. */
 static void fmt_cfg_addr(const struct hostcfg *c, char *buf, size_t size)
 {
@@ -47,8 +37,8 @@ static void fmt_cfg_addr(const struct hostcfg *c, char *buf, size_t size)
 		tv_strlcpy(buf, "DHCP", size);
 		return;
 	}
-	snprintf(buf, size, "static %s/%u, gateway %s", hostcfg_fmt_ip(c->ip, ip), mask_bits(c->mask),
-		 c->gw ? hostcfg_fmt_ip(c->gw, gw) : "none");
+	snprintf(buf, size, "static %s/%u, gateway %s", hostcfg_fmt_ip(c->ip, ip),
+		 hostcfg_prefix_len(c->mask), c->gw ? hostcfg_fmt_ip(c->gw, gw) : "none");
 }
 
 static void fmt_dns(const u32 dns[2], char *buf, size_t size)
@@ -384,7 +374,7 @@ static void config_key(struct dcui *d, int key)
 			tv_strlcpy(addr, "dhcp", sizeof(addr));
 		else
 			snprintf(addr, sizeof(addr), "%s/%u", hostcfg_fmt_ip(d->cfg.ip, ip),
-				 mask_bits(d->cfg.mask));
+				 hostcfg_prefix_len(d->cfg.mask));
 		prompt(d, DCUI_F_ADDRESS, "IPv4 address/prefix, or dhcp", addr);
 		break;
 	case '3':

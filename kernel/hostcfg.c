@@ -151,6 +151,15 @@ const char *hostcfg_check(const struct hostcfg *c)
 	return NULL;
 }
 
+unsigned hostcfg_prefix_len(u32 mask)
+{
+	unsigned n = 0;
+
+	for (; mask & 0x80000000u; mask <<= 1)
+		n++;
+	return n;
+}
+
 char *hostcfg_fmt_ip(u32 ip, char out[16])
 {
 	snprintf(out, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);

@@ -53,15 +53,6 @@ static struct {
 	char msg[160];          /* a line to log once the lock is dropped */
 } m;
 
-static unsigned prefix_len(u32 mask)
-{
-	unsigned n = 0;
-
-	for (; mask & 0x80000000u; mask <<= 1)
-		n++;
-	return n;
-}
-
 static void xmit(const u8 *f, size_t len)
 {
 	m.tx_frames++;
@@ -148,7 +139,7 @@ static void dhcp_event(enum dhcp_event ev)
 		m.garp = true;
 		snprintf(m.msg, sizeof(m.msg),
 			 "vmk0: DHCP: bound %u.%u.%u.%u/%u gw %u.%u.%u.%u dns %u.%u.%u.%u lease %u s from %u.%u.%u.%u\n",
-			 IPF(m.ip), prefix_len(m.mask), IPF(m.gw), IPF(m.dns[0]), l->lease_s,
+			 IPF(m.ip), hostcfg_prefix_len(m.mask), IPF(m.gw), IPF(m.dns[0]), l->lease_s,
 			 IPF(l->server));
 		return;
 	case DHCP_EV_NAK:
@@ -326,10 +317,10 @@ void mgmt_apply(const struct hostcfg *c)
 		m.garp = true;
 		if (m.gw)
 			snprintf(msg, sizeof(msg), "vmk0: static %u.%u.%u.%u/%u gw %u.%u.%u.%u\n",
-				 IPF(m.ip), prefix_len(m.mask), IPF(m.gw));
+				 IPF(m.ip), hostcfg_prefix_len(m.mask), IPF(m.gw));
 		else
 			snprintf(msg, sizeof(msg), "vmk0: static %u.%u.%u.%u/%u, no gateway\n",
-				 IPF(m.ip), prefix_len(m.mask));
+				 IPF(m.ip), hostcfg_prefix_len(m.mask));
 	}
 	spin_unlock_irqrestore(&lock, f);
 	if (msg[0])

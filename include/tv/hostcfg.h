@@ -34,6 +34,8 @@ const char *hostcfg_parse_mask(const char *s, u32 *mask);
  * not 0.x, 127.x, multicast or 255.255.255.255; a gateway inside the subnet. */
 const char *hostcfg_check(const struct hostcfg *c);
 
+/* The prefix length of a netmask: its leading one bits. */
+unsigned hostcfg_prefix_len(u32 mask);
 /* "a.b.c.d" into out (16 bytes). */
 char *hostcfg_fmt_ip(u32 ip, char out[16]);
 

@@ -37,6 +37,10 @@ TEST(addresses)
 	CHECK_EQ(ip, IP(10, 0, 2, 15));
 	CHECK(hostcfg_parse_ip("255.255.255.255", &ip) == NULL);
 	CHECK_STR(hostcfg_fmt_ip(IP(192, 168, 7, 2), buf), "192.168.7.2");
+	CHECK_EQ(hostcfg_prefix_len(0xffffff00u), 24);
+	CHECK_EQ(hostcfg_prefix_len(0xfffffffcu), 30);
+	CHECK_EQ(hostcfg_prefix_len(0x80000000u), 1);
+	CHECK_EQ(hostcfg_prefix_len(0), 0);
 	ip = 7;
 	CHECK(hostcfg_parse_ip("256.1.1.1", &ip) != NULL);
 	CHECK(hostcfg_parse_ip("1.2.3", &ip) != NULL);
