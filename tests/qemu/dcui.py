@@ -15,8 +15,11 @@ user_net = ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0"]
 qopts = ["--smp", "1", "--mem", "512", "--vars", vars_fd, "--timeout", "240"]
 
 
-def erase(con, n):
-    con.send("\x7f" * n)
+def edit(con, item, old_len, text):
+    """Configuration item 1-3: erase the offered value, type text, Enter."""
+    con.send(item)
+    con.send("\x7f" * old_len)
+    con.send(text + "\r")
 
 
 def power_off(con, name):
@@ -45,30 +48,20 @@ con.type_keys("-bad")
 con.keys("ret")
 t.seen(con, r"Rejected: a hostname may not start or end with '-'\. The settings are unchanged",
        "a hostname starting with '-' is rejected")
-con.send("1")
-erase(con, 5)
-con.send("x" * 64 + "\r")
+edit(con, "1", 5, "x" * 64)
 t.seen(con, r"Rejected: the hostname is longer than 63 characters",
        "an overlong hostname is rejected")
-con.send("2")
-erase(con, 4)
-con.send("192.168.7.300/24\r")
+edit(con, "2", 4, "192.168.7.300/24")
 t.seen(con, r"Rejected: an address part is over 255", "a bad address is rejected")
-con.send("2")
-erase(con, 4)
-con.send("192.168.7.2/24\r")
+edit(con, "2", 4, "192.168.7.2/24")
 t.seen(con, r"Default gateway", "gateway prompt")
 con.send("10.9.9.9\r")
 t.seen(con, r"Rejected: the gateway is not in the address's subnet",
        "a gateway outside the subnet is rejected")
 t.seen(con, r"<2> IPv4 +DHCP", "after rejections the settings are unchanged")
-con.send("1")
-erase(con, 5)
-con.send("esx42\r")
+edit(con, "1", 5, "esx42")
 t.seen(con, r"Applied: in use and saved", "hostname esx42 applied and saved")
-con.send("2")
-erase(con, 4)
-con.send("192.168.7.2/24\r")
+edit(con, "2", 4, "192.168.7.2/24")
 con.send("192.168.7.1\r")
 t.seen(con, r"Applied: in use and saved", "static address applied and saved")
 t.seen(con, r"<2> IPv4 +static 192\.168\.7\.2/24, gateway 192\.168\.7\.1", "static address shown")
