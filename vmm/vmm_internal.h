@@ -91,6 +91,26 @@ u64 vm_ram_free_for_guests(void);
 /* The most guest RAM the host could ever back: its usable memory less its own reserve. */
 u64 vm_ram_host_max(void);
 
+/*
+ * The balloon's side of guest RAM (vmm/virtio/balloon.c calls these). The
+ * guest put the 4 KiB page at gpa in its balloon: its frame goes back to
+ * the host (-EFAULT: not RAM; the device ignores it). Deflate: the guest
+ * takes it back; it is backed again, zeroed, on its next touch.
+ */
+int vm_ram_balloon_inflate(struct vm *vm, u64 gpa);
+void vm_ram_balloon_deflate(struct vm *vm, u64 gpa);
+
+/*
+ * virtio_host.c: the host policy's side of the VM's virtio-balloon
+ * (virtioBalloon.present). Without the device: present false, actual 0,
+ * set_target ignored. Target and actual are in 4 KiB pages; a new target
+ * raises a configuration-change interrupt. Any context but NMI.
+ */
+bool vm_balloon_present(struct vm *vm);
+void vm_balloon_set_target(struct vm *vm, u64 pages);
+/* What the guest reports it holds (config "actual"), and the pages the device has seen go in, net. */
+u64 vm_balloon_actual(struct vm *vm);
+
 u64 vm_overhead(struct vm *vm);
 /* Guest TSC now. */
 u64 vm_guest_tsc(struct vm *vm);

@@ -69,6 +69,16 @@ struct vm_config {
 	/* Memory: guest RAM is backed on first touch; the reservation is set aside at start. */
 	u64 mem_min_mib;                  /* sched.mem.min; 0 none */
 	unsigned mem_min_line;
+	u64 mem_max_mib;                  /* sched.mem.max; 0 unlimited (written -1 or absent) */
+	unsigned mem_max_line;
+	u64 mem_shares;                   /* sched.mem.shares as a number: a level x memsize MB, or the number */
+	unsigned mem_shares_line;
+	/*
+	 * Page sharing (sched.mem.pshare.*): within the VM by default; VMs
+	 * whose configs name the same salt share with each other.
+	 */
+	bool pshare_enable;               /* sched.mem.pshare.enable, default TRUE */
+	char pshare_salt[33];             /* sched.mem.pshare.salt; "" none: this VM only */
 	char kernel[CFG_MAX_PATH + 8];    /* stick paths, relative to thinvisor/ ("vms/...") */
 	unsigned kernel_line;
 	char initrd[CFG_MAX_PATH + 8];    /* "" when none */
@@ -78,6 +88,7 @@ struct vm_config {
 	struct vmcfg_nic nic[VMCFG_NICS_MAX];
 	bool virtio_console;              /* virtioConsole.present: hvc0 */
 	bool virtio_rng;                  /* virtioRng.present */
+	bool virtio_balloon;              /* virtioBalloon.present: the host may reclaim through it */
 	bool autostart;
 	int start_order;                  /* lower starts first; ties by file name */
 };
