@@ -261,3 +261,15 @@ void vm_ram_free(struct vm *vm)
 	vm->pool = NULL;
 	vm->granted_chunks = vm->reserved_chunks = 0;
 }
+
+/* Placeholders until guest RAM is tracked per 4 KiB page (issue 8, in progress). */
+int vm_ram_balloon_inflate(struct vm *vm, u64 gpa)
+{
+	return vm_gpa_is_ram(vm, gpa) ? 0 : -EFAULT;
+}
+
+void vm_ram_balloon_deflate(struct vm *vm, u64 gpa)
+{
+	(void)vm;
+	(void)gpa;
+}
