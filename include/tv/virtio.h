@@ -67,6 +67,7 @@
 #define VIRTIO_ID_BLOCK 2
 #define VIRTIO_ID_CONSOLE 3
 #define VIRTIO_ID_RNG 4
+#define VIRTIO_ID_BALLOON 5
 
 /* Descriptor flags */
 #define VIRTQ_DESC_F_NEXT 1u
@@ -181,6 +182,8 @@ struct virtio_dev_ops {
 	u32 config_len;
 	/* Read from the device config space: off + size <= config_len. */
 	u32 (*config_read)(struct virtio_mmio *d, u32 off, unsigned size);
+	/* A driver write to the config space (same bounds); NULL: the config is read-only. */
+	void (*config_write)(struct virtio_mmio *d, u32 off, unsigned size, u32 val);
 	/*
 	 * A chain the driver made available on a queue in `served` (DRIVER_OK,
 	 * queue ready): do it and return the bytes written into it, or set *err
@@ -211,6 +214,7 @@ struct virtio_mmio {
 	struct virtq q[VIRTQ_MAX_QUEUES];
 	u64 notifies, irqs;             /* counters for the exit figures */
 	struct vq_chain chain;          /* the chain being served */
+	unsigned chain_q;               /* and its queue */
 };
 
 void virtio_mmio_init(struct virtio_mmio *d, const struct virtio_dev_ops *ops, void *dev,
@@ -230,8 +234,10 @@ static inline bool virtio_has(const struct virtio_mmio *d, unsigned f)
 void virtio_mmio_used(struct virtio_mmio *d, unsigned q);
 /* Device-side breakage outside a notify (e.g. an unwritable used ring). */
 void virtio_mmio_fail(struct virtio_mmio *d, const char *why);
+/* The device changed its config space: a configuration-change interrupt once the driver is up. */
+void virtio_mmio_config_changed(struct virtio_mmio *d);
 
-/* ---- the devices (vmm/virtio/{blk,rng,console}.c) ---- */
+/* ---- the devices (vmm/virtio/{blk,rng,console,balloon}.c) ---- */
 struct blkdev;
 
 struct virtio_blk {
@@ -268,6 +274,43 @@ struct virtio_con {
 void virtio_con_init(struct virtio_con *c, void (*out)(void *ctx, const u8 *buf, u64 n),
 		     void *out_ctx, const struct vdev_host *host, const struct vq_mem *mem,
 		     unsigned gsi);
+
+/*
+ * virtio-balloon (vmm/virtio/balloon.c): the host sets a target (num_pages)
+ * and the driver hands over pages on inflateq (0) and takes them back on
+ * deflateq (1) as arrays of le32 4 KiB page numbers. Each page accepted
+ * goes to inflate() once (0: taken; anything else: refused, not counted)
+ * and back through deflate() once; the device keeps one bit per page below
+ * `top` so that a page given twice, or taken back without being given,
+ * changes nothing. A driver reset, or a guest reset, gives every page back.
+ * Offers MUST_TELL_HOST only: no stats queue, no free page hinting.
+ */
+#define VIRTIO_BALLOON_F_MUST_TELL_HOST 0
+#define VIRTIO_BALLOON_PFN_SHIFT 12
+/* Bytes of one inflate/deflate buffer, at most (Linux sends 256 page numbers): longer ones are ignored. */
+#define VIRTIO_BALLOON_BUF_MAX 4096u
+/* Bytes of bitmap the caller gives for guest-physical addresses below top. */
+#define VIRTIO_BALLOON_MAP_BYTES(top) ((((top) >> VIRTIO_BALLOON_PFN_SHIFT) + 63) / 64 * 8)
+struct virtio_balloon {
+	struct virtio_mmio t;
+	int (*inflate)(struct vm *vm, u64 gpa);
+	void (*deflate)(struct vm *vm, u64 gpa);
+	/* actual changed (the driver wrote it); may be NULL. */
+	void (*changed)(void *ctx, u32 actual, u64 held);
+	void *changed_ctx;
+	u64 *map;                        /* bit n: page n (gpa n << 12) is in the balloon */
+	u64 npages;                      /* pages the map covers */
+	u32 num_pages;                   /* the host's target */
+	u32 actual;                      /* what the driver says it holds */
+	u64 held;                        /* pages accepted, net: inflated minus deflated */
+	u64 inflated, deflated, ignored; /* page numbers seen, for the log */
+};
+/* map: VIRTIO_BALLOON_MAP_BYTES(top) zeroed bytes, top the end of the VM's highest RAM. */
+void virtio_balloon_init(struct virtio_balloon *b, int (*inflate)(struct vm *vm, u64 gpa),
+			 void (*deflate)(struct vm *vm, u64 gpa), u64 *map, u64 top,
+			 const struct vdev_host *host, const struct vq_mem *mem, unsigned gsi);
+/* A new target in pages: a configuration-change interrupt if it differs. Caller holds the device's lock. */
+void virtio_balloon_set_target(struct virtio_balloon *b, u32 pages);
 
 /*
  * virtio-net (vmm/virtio/net.c): one receive and one transmit queue, no

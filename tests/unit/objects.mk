@@ -105,6 +105,9 @@ UNIT_TESTS += virtio
 test_virtio_SRCS := vmm/virtio/virtq.c vmm/virtio/mmio.c vmm/virtio/blk.c vmm/virtio/rng.c \
 	vmm/virtio/console.c vmm/disk/overlay.c lib/strutil.c
 
+UNIT_TESTS += virtio_balloon
+test_virtio_balloon_SRCS := vmm/virtio/virtq.c vmm/virtio/mmio.c vmm/virtio/balloon.c lib/strutil.c
+
 UNIT_TESTS += drbg
 test_drbg_SRCS := vmm/virtio/drbg.c
 

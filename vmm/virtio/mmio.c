@@ -62,6 +62,15 @@ void virtio_mmio_fail(struct virtio_mmio *d, const char *why)
 	}
 }
 
+void virtio_mmio_config_changed(struct virtio_mmio *d)
+{
+	if (!virtio_mmio_live(d))
+		return;    /* the driver reads the config when it comes up */
+	d->irqs++;
+	d->isr |= VIRTIO_INT_CONFIG;
+	update_irq(d);
+}
+
 bool virtio_mmio_live(const struct virtio_mmio *d)
 {
 	return (d->status & (VIRTIO_S_DRIVER_OK | VIRTIO_S_NEEDS_RESET | VIRTIO_S_FAILED)) ==
@@ -200,6 +209,7 @@ static vq_err drain(struct virtio_mmio *d, unsigned qi)
 	unsigned rounds = 0;
 	int r;
 
+	d->chain_q = qi;
 	/*
 	 * A second vCPU may keep adding buffers while this one works: a queue's
 	 * worth per round and 16 rounds keep a hostile guest from holding the
@@ -230,8 +240,16 @@ int virtio_mmio_write(void *dev, u64 off, unsigned size, u64 val)
 
 	if (off >= VIRTIO_MMIO_SIZE)
 		return -EINVAL;
-	if (off >= VMMIO_CONFIG)
-		return 0;   /* no device has writable config */
+	if (off >= VMMIO_CONFIG) {
+		u32 o = (u32)(off - VMMIO_CONFIG);
+
+		if ((size != 1 && size != 2 && size != 4) || (off & (size - 1)))
+			return -EOPNOTSUPP;
+		/* Read-only configs and bytes past the end ignore writes. */
+		if (d->ops->config_write && o + size <= d->ops->config_len)
+			d->ops->config_write(d, o, size, v);
+		return 0;
+	}
 	if (size != 4 || (off & 3))
 		return -EOPNOTSUPP;
 	switch (off) {
