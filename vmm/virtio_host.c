@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * virtio_host.c: a VM's virtio-mmio devices (docs/vmm.md, "virtio"): built
- * from its config in slot order (disks, console, rng, NICs), placed on the MMIO
+ * from its config in slot order (disks, console, rng, balloon, NICs), placed on the MMIO
  * bus, given guest RAM through vm_read/vm_write and interrupts through the
  * I/O APIC. Device code runs under vm->lock like every device model.
  */
 #include <tv/arch.h>
+#include <tv/cmdline.h>
 #include <tv/drbg.h>
 #include <tv/drivers.h>
 #include <tv/errno.h>
@@ -39,6 +40,10 @@ struct vm_virtio {
 	char names[GUEST_VIRTIO_MAX][16];
 	struct drbg drbg;
 	bool hw_rdrand;
+	struct virtio_balloon *balloon;
+	u64 *balloon_map;
+	u64 balloon_logged_ns;          /* when "pages held" was last logged */
+	struct vm *vm;
 };
 
 static const struct vio_ops virtio_ops = { virtio_mmio_read, virtio_mmio_write };
@@ -210,10 +215,110 @@ static int nic_create(struct vm *vm, unsigned n, const struct vq_mem *mem, char 
 	return 0;
 }
 
-/* How many slots the config asks for: disks, console, rng, NICs. */
+/* ---- the balloon: the host's target in, the guest's pages out ---- */
+
+#define BALLOON_LOG_NS 1000000000ull    /* "pages held" at most once a second, and at the target */
+
+/* The guest wrote actual: log it, rate-limited (vm->lock held, as for any device). */
+static void balloon_changed(void *ctx, u32 actual, u64 held)
+{
+	struct vm_virtio *vv = ctx;
+	u64 now = arch_uptime_ns();
+
+	if (actual != vv->balloon->num_pages && vv->balloon_logged_ns &&
+	    now - vv->balloon_logged_ns < BALLOON_LOG_NS)
+		return;
+	vv->balloon_logged_ns = now ? now : 1;
+	pr_info("vm %s: balloon: %llu pages held, guest says %u, target %u\n", vv->vm->name,
+		(unsigned long long)held, actual, vv->balloon->num_pages);
+}
+
+/* The end of the VM's highest RAM: the balloon tracks the pages below it. */
+static u64 ram_top(const struct vm *vm)
+{
+	return vm->ram_size <= GUEST_LOW_RAM_END ? vm->ram_size
+						 : GUEST_HIGH_RAM_BASE + vm->ram_size - GUEST_LOW_RAM_END;
+}
+
+/* Pages of RAM the balloon may take: all of it (the policy keeps a floor), in 32 bits. */
+static u32 balloon_clamp(const struct vm *vm, u64 pages)
+{
+	u64 max = vm->ram_size >> VIRTIO_BALLOON_PFN_SHIFT;
+
+	if (pages > max)
+		pages = max;
+	return pages > 0xffffffffull ? 0xffffffffu : (u32)pages;
+}
+
+/* test.balloon=MiB (docs/testing.md): every VM gets a balloon with this initial target. */
+static bool balloon_wanted(const struct vm_config *c)
+{
+	return c->virtio_balloon || cmdline_get("test.balloon");
+}
+
+static int balloon_create(struct vm *vm, const struct vq_mem *mem)
+{
+	struct vm_virtio *vv = vm->virtio;
+	struct virtio_balloon *b = new_dev(vm, sizeof(*b));
+	u64 top = ram_top(vm), bytes = VIRTIO_BALLOON_MAP_BYTES(top);
+
+	if (!b)
+		return -ENOMEM;
+	vv->balloon_map = kzalloc(bytes);
+	if (!vv->balloon_map)
+		return -ENOMEM;
+	vm->overhead_bytes += bytes;
+	virtio_balloon_init(b, vm_ram_balloon_inflate, vm_ram_balloon_deflate, vv->balloon_map, top,
+			    &vm->host, mem, GUEST_GSI_VIRTIO0 + vv->n);
+	b->changed = balloon_changed;
+	b->changed_ctx = vv;
+	if (cmdline_get("test.balloon"))
+		b->num_pages = balloon_clamp(vm, cmdline_u64("test.balloon", 0) << (20 - VIRTIO_BALLOON_PFN_SHIFT));
+	if (place(vm, "virtio-balloon"))
+		return -ENOMEM;
+	/* Published last: vm_balloon_* from other CPUs see a device that is on the bus. */
+	__atomic_store_n(&vv->balloon, b, __ATOMIC_RELEASE);
+	pr_info("vm %s: virtio-balloon, target %u pages\n", vm->name, b->num_pages);
+	return 0;
+}
+
+static struct virtio_balloon *balloon_of(struct vm *vm)
+{
+	struct vm_virtio *vv = READ_ONCE(vm->virtio);
+
+	return vv ? __atomic_load_n(&vv->balloon, __ATOMIC_ACQUIRE) : NULL;
+}
+
+bool vm_balloon_present(struct vm *vm)
+{
+	return balloon_of(vm) != NULL;
+}
+
+void vm_balloon_set_target(struct vm *vm, u64 pages)
+{
+	struct virtio_balloon *b = balloon_of(vm);
+	irqflags_t f;
+
+	if (!b)
+		return;
+	/* vm->lock, as for a vCPU's MMIO access: the config and the interrupt line change together. */
+	f = spin_lock_irqsave(&vm->lock);
+	virtio_balloon_set_target(b, balloon_clamp(vm, pages));
+	spin_unlock_irqrestore(&vm->lock, f);
+}
+
+u64 vm_balloon_actual(struct vm *vm)
+{
+	struct virtio_balloon *b = balloon_of(vm);
+
+	/* One aligned 32-bit value the driver writes under vm->lock: a plain read is whole. */
+	return b ? READ_ONCE(b->actual) : 0;
+}
+
+/* How many slots the config asks for: disks, console, rng, balloon, NICs. */
 static unsigned slots_wanted(const struct vm_config *c)
 {
-	unsigned k = c->virtio_console + c->virtio_rng;
+	unsigned k = c->virtio_console + c->virtio_rng + balloon_wanted(c);
 
 	for (unsigned n = 0; n < VMCFG_DISKS_MAX; n++)
 		k += c->disk[n].present;
@@ -234,9 +339,10 @@ int vm_virtio_init(struct vm *vm, char *why, size_t whylen, unsigned *why_line)
 	if (!vv)
 		goto nomem;
 	vm->virtio = vv;
+	vv->vm = vm;
 	vm->overhead_bytes += sizeof(*vv);
 	if (slots_wanted(c) > GUEST_VIRTIO_MAX) {
-		snprintf(why, whylen, "%s: more than %u virtio devices (disks, NICs, console, rng)",
+		snprintf(why, whylen, "%s: more than %u virtio devices (disks, NICs, console, rng, balloon)",
 			 c->file, GUEST_VIRTIO_MAX);
 		return -ENOSPC;
 	}
@@ -277,6 +383,8 @@ int vm_virtio_init(struct vm *vm, char *why, size_t whylen, unsigned *why_line)
 		if (place(vm, "virtio-rng"))
 			goto nomem;
 	}
+	if (balloon_wanted(c) && balloon_create(vm, &mem))
+		goto nomem;
 	for (unsigned n = 0; n < VMCFG_NICS_MAX; n++) {
 		if (!c->nic[n].present)
 			continue;
@@ -325,6 +433,14 @@ void vm_virtio_log(struct vm *vm)
 				(unsigned long long)nic->dev.tx_frames,
 				(unsigned long long)(nic->rxq.drops + nic->dev.rx_short),
 				(unsigned long long)nic->dev.tx_bad);
+		} else if (d->ops->device_id == VIRTIO_ID_BALLOON) {
+			struct virtio_balloon *b = d->dev;
+
+			pr_info("vm %s: %s: %llu notifies, %llu interrupts, target %u pages, guest says %u, "
+				"%llu held (%llu in, %llu out, %llu ignored)\n", vm->name, d->name,
+				(unsigned long long)d->notifies, (unsigned long long)d->irqs, b->num_pages,
+				b->actual, (unsigned long long)b->held, (unsigned long long)b->inflated,
+				(unsigned long long)b->deflated, (unsigned long long)b->ignored);
 		} else {
 			pr_info("vm %s: %s: %llu notifies, %llu interrupts\n", vm->name, d->name,
 				(unsigned long long)d->notifies, (unsigned long long)d->irqs);
@@ -348,6 +464,7 @@ void vm_virtio_free(struct vm *vm)
 		disk_close(vv->disk[n], &vm->cfg.disk[n]);
 		kfree(vv->bounce[n]);
 	}
+	kfree(vv->balloon_map);
 	kfree(vv);
 	vm->virtio = NULL;
 }
