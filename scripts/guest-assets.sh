@@ -161,8 +161,9 @@ fi
 # carries no modules.dep (depmod writes it at install time), so dependencies
 # come from each module's own "depends=" field; the load order puts them first.
 # virtio_pci is for the bare-QEMU comparison (scripts/bench.sh); under
-# thinvisor it finds no PCI bus and stays idle.
-WANT_MODULES="virtio_mmio virtio_blk virtio_console virtio-rng virtio_pci virtio_net"
+# thinvisor it finds no PCI bus and stays idle. virtio_balloon (needs only
+# virtio and virtio_ring) idles in VMs without a balloon.
+WANT_MODULES="virtio_mmio virtio_blk virtio_console virtio-rng virtio_pci virtio_net virtio_balloon"
 MODDIR=$OUT/modules
 . "$OUT/VERSION"
 if [ ! -s "$MODDIR/order" ] || [ "$(cat "$MODDIR/release" 2>/dev/null)" != "$KERNEL_RELEASE $WANT_MODULES" ]; then
