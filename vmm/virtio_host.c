@@ -272,8 +272,12 @@ static int balloon_create(struct vm *vm, const struct vq_mem *mem)
 			    &vm->host, mem, GUEST_GSI_VIRTIO0 + vv->n);
 	b->changed = balloon_changed;
 	b->changed_ctx = vv;
-	if (cmdline_get("test.balloon"))
-		b->num_pages = balloon_clamp(vm, cmdline_u64("test.balloon", 0) << (20 - VIRTIO_BALLOON_PFN_SHIFT));
+	if (cmdline_get("test.balloon")) {
+		u64 mib = cmdline_u64("test.balloon", 0);
+
+		/* MiB to pages without wrapping; the clamp takes it down to the VM's RAM. */
+		b->num_pages = balloon_clamp(vm, mib >> 40 ? ~0ull : mib << (20 - VIRTIO_BALLOON_PFN_SHIFT));
+	}
 	if (place(vm, "virtio-balloon"))
 		return -ENOMEM;
 	/* Published last: vm_balloon_* from other CPUs see a device that is on the bus. */

@@ -287,7 +287,7 @@ void virtio_con_init(struct virtio_con *c, void (*out)(void *ctx, const u8 *buf,
  */
 #define VIRTIO_BALLOON_F_MUST_TELL_HOST 0
 #define VIRTIO_BALLOON_PFN_SHIFT 12
-/* Bytes of one inflate/deflate buffer, at most (Linux sends 256 page numbers): longer ones are ignored. */
+/* Bytes of one inflate/deflate buffer, at most (Linux sends 256 page numbers); longer: ignored. */
 #define VIRTIO_BALLOON_BUF_MAX 4096u
 /* Bytes of bitmap the caller gives for guest-physical addresses below top. */
 #define VIRTIO_BALLOON_MAP_BYTES(top) ((((top) >> VIRTIO_BALLOON_PFN_SHIFT) + 63) / 64 * 8)
@@ -309,7 +309,7 @@ struct virtio_balloon {
 void virtio_balloon_init(struct virtio_balloon *b, int (*inflate)(struct vm *vm, u64 gpa),
 			 void (*deflate)(struct vm *vm, u64 gpa), u64 *map, u64 top,
 			 const struct vdev_host *host, const struct vq_mem *mem, unsigned gsi);
-/* A new target in pages: a configuration-change interrupt if it differs. Caller holds the device's lock. */
+/* A new target in pages: a config-change interrupt if it differs. The caller holds its lock. */
 void virtio_balloon_set_target(struct virtio_balloon *b, u32 pages);
 
 /*

@@ -58,7 +58,7 @@ static void bal_up(void)
 	driver_up(&bal.t, 2, FEAT | (1ull << VIRTIO_BALLOON_F_MUST_TELL_HOST));
 }
 
-/* One buffer of len bytes at gpa 0x10000 + 0x1000 * q holding the page numbers pfn[0..n) on queue q. */
+/* On queue q, one buffer of len bytes at 0x10000 + 0x1000 * q holding page numbers pfn[0..n). */
 static u16 send(unsigned q, const u32 *pfn, unsigned n, u32 len)
 {
 	u64 buf = 0x10000 + 0x1000 * q;
