@@ -45,6 +45,12 @@ static u64 vm_min(const struct mp_vm *v)
 	return min_u64(v->min, vm_cap(v));
 }
 
+/* Shares beyond this weigh as this, so any number of VMs' sum fits in 64 bits. */
+static u64 vm_shares(const struct mp_vm *v)
+{
+	return min_u64(v->shares, 1ull << 40);
+}
+
 /* What it would use without its balloon, within [reservation, cap]. */
 static u64 vm_demand(const struct mp_vm *v)
 {
@@ -78,7 +84,7 @@ static void entitle(const struct mp_host *h, struct mp_vm *vms, unsigned n)
 
 		for (unsigned i = 0; i < n; i++) {
 			if (vms[i].entitlement < vm_demand(&vms[i])) {
-				sum += vms[i].shares;
+				sum += vm_shares(&vms[i]);
 				active++;
 			}
 		}
@@ -94,7 +100,7 @@ static void entitle(const struct mp_host *h, struct mp_vm *vms, unsigned n)
 
 			if (!room)
 				continue;
-			add = min_u64(share_of(pool, equal ? 1 : v->shares, sum), room);
+			add = min_u64(share_of(pool, equal ? 1 : vm_shares(v), sum), room);
 			v->entitlement += add;
 			given += add;
 		}

@@ -303,6 +303,16 @@ TEST(edges)
 	CHECK(v[0].entitlement > 2 * v[1].entitlement);
 	CHECK(v[0].entitlement < 4 * v[1].entitlement);
 	CHECK(v[0].target <= (1ull << 41) / 100 * 65);
+
+	/* Shares near 2^64 do not wrap their sum: equal weights, equal parts. */
+	h.total = 3000;
+	v[0] = vm(5000, 0, 0, ~0ull, 5000, true);
+	v[1] = vm(5000, 0, 0, ~0ull - 1, 5000, true);
+	v[2] = vm(5000, 0, 0, ~0ull, 5000, true);
+	mp_step(&s, &h, v, 3, 0, ~0ull);
+	CHECK_EQ(v[0].entitlement, 1000);
+	CHECK_EQ(v[1].entitlement, 1000);
+	CHECK_EQ(v[2].entitlement, 1000);
 }
 
 static u64 seed = 12345;
