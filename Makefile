@@ -62,7 +62,7 @@ KCOLD := kernel/main.c kernel/log.c kernel/panic.c kernel/bootinfo.c kernel/fram
 	lib/bootinfo_build.c lib/keydec.c \
 	arch/x86/boot/mb2.c arch/x86/cpu.c arch/x86/desc.c arch/x86/paging.c arch/x86/ioapic.c \
 	arch/x86/smp.c arch/x86/virt.c \
-	vmm/vm.c vmm/vmconfig.c vmm/vmconfig_dev.c vmm/platform.c vmm/boot/% \
+	vmm/vm.c vmm/vmconfig.c vmm/vmconfig_dev.c vmm/mempolicy.c vmm/platform.c vmm/boot/% \
 	vmm/virtio/% vmm/disk/% vmm/virtio_host.c net/portgroup.c \
 	kernel/ds_layout.c kernel/datastore.c kernel/blktest.c kernel/netprobe.c kernel/nettest.c kernel/kbdtest.c \
 	arch/x86/svm/svm_check.c arch/x86/vmx/vmx_check.c arch/x86/vmx/vmx_diag.c \

@@ -11,8 +11,8 @@
 
 enum key_id {
 	K_DISPLAYNAME, K_MEMSIZE, K_NUMVCPUS, K_KERNEL, K_INITRD, K_CMDLINE, K_AUTOSTART,
-	K_ORDER, K_SHARES, K_CPU_MIN, K_CPU_MAX, K_AFFINITY, K_MEM_MIN, K_VCONSOLE, K_VRNG, K_GUESTOS,
-	K_ANNOTATION, K_NKEYS
+	K_ORDER, K_SHARES, K_CPU_MIN, K_CPU_MAX, K_AFFINITY, K_MEM_MIN, K_MEM_MAX, K_MEM_SHARES,
+	K_PSHARE, K_SALT, K_VCONSOLE, K_VRNG, K_VBALLOON, K_GUESTOS, K_ANNOTATION, K_NKEYS
 };
 
 static const char *const key_names[K_NKEYS] = {
@@ -29,8 +29,13 @@ static const char *const key_names[K_NKEYS] = {
 	[K_CPU_MAX] = "sched.cpu.max",
 	[K_AFFINITY] = "sched.cpu.affinity",
 	[K_MEM_MIN] = "sched.mem.min",
+	[K_MEM_MAX] = "sched.mem.max",
+	[K_MEM_SHARES] = "sched.mem.shares",
+	[K_PSHARE] = "sched.mem.pshare.enable",
+	[K_SALT] = "sched.mem.pshare.salt",
 	[K_VCONSOLE] = "virtioConsole.present",
 	[K_VRNG] = "virtioRng.present",
+	[K_VBALLOON] = "virtioBalloon.present",
 	/* Written by ESXi tools; accepted so such files need no editing, not used. */
 	[K_GUESTOS] = "guestOS",
 	[K_ANNOTATION] = "annotation",
@@ -88,32 +93,39 @@ int parse_bool(const struct cfg_entry *e, bool *out)
 	return -EINVAL;
 }
 
+/* Shares levels that count per unit (per vCPU, per MB) until the file is read. */
+struct shares_levels {
+	u32 cpu, mem;                     /* 0: a number was given */
+};
+
 /*
- * sched.cpu.shares: ESXi's levels count per vCPU, so they are returned in
- * *level and multiplied once numvcpus is known; a number is the VM's total.
+ * sched.cpu.shares and sched.mem.shares: ESXi's levels (low, normal, high:
+ * the values in `per`) count per vCPU or per MB, so they are returned in
+ * *level and multiplied once numvcpus or memsize is known; a number is the
+ * VM's total.
  */
-static int parse_shares(const struct cfg_entry *e, u32 *level, u32 *total)
+static int parse_shares(const struct cfg_entry *e, const u32 per[3], u32 *level, u64 *total)
 {
-	static const struct {
-		const char *name;
-		u32 shares;
-	} levels[] = {
-		{ "low", VMCFG_SHARES_LOW }, { "normal", VMCFG_SHARES_NORMAL },
-		{ "high", VMCFG_SHARES_HIGH },
-	};
+	static const char *const names[3] = { "low", "normal", "high" };
 	u64 v;
 
-	for (size_t i = 0; i < ARRAY_SIZE(levels); i++) {
-		if (value_is(e, levels[i].name)) {
-			*level = levels[i].shares;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (value_is(e, names[i])) {
+			*level = per[i];
 			return 0;
 		}
 	}
 	if (parse_num(e, 1, VMCFG_SHARES_MAX, &v))
 		return -EINVAL;
 	*level = 0;
-	*total = (u32)v;
+	*total = v;
 	return 0;
+}
+
+/* ESXi's "-1": no limit. */
+static bool value_is_minus_one(const struct cfg_entry *e)
+{
+	return e->value_len == 2 && e->value[0] == '-' && e->value[1] == '1';
 }
 
 /* One CPU number of an affinity list: [s, s+len), 0 to 63. */
@@ -204,21 +216,31 @@ void set_path(const struct cfg_entry *e, char *out, size_t size, vmcfg_file_exis
 	}
 }
 
-/* The sched.cpu.* keys (docs/config.md); the host's capacity is checked at admission. */
+/* The sched.cpu.* and sched.mem.* keys (docs/config.md); admission checks the host's capacity. */
 static void set_sched(enum key_id k, const struct cfg_entry *e, struct vm_config *cfg,
-		      u32 *shares_level, struct vmcfg_diag *diag)
+		      struct shares_levels *lv, struct vmcfg_diag *diag)
 {
+	static const u32 cpu_per[3] = { VMCFG_SHARES_LOW, VMCFG_SHARES_NORMAL, VMCFG_SHARES_HIGH };
+	static const u32 mem_per[3] = { VMCFG_MEM_SHARES_LOW, VMCFG_MEM_SHARES_NORMAL,
+					VMCFG_MEM_SHARES_HIGH };
 	int vl = (int)e->value_len;
 	u64 v;
 
 	switch (k) {
 	case K_SHARES:
-		if (parse_shares(e, shares_level, &cfg->cpu_shares))
+	case K_MEM_SHARES:
+		if (k == K_SHARES ? parse_shares(e, cpu_per, &lv->cpu, &v)
+				  : parse_shares(e, mem_per, &lv->mem, &cfg->mem_shares)) {
 			diag_add(diag, e->line,
-				 "sched.cpu.shares \"%.*s\" is not low, normal, high or a number from 1 to %u",
-				 vl, e->value, VMCFG_SHARES_MAX);
-		else
+				 "%s \"%.*s\" is not low, normal, high or a number from 1 to %u",
+				 key_names[k], vl, e->value, VMCFG_SHARES_MAX);
+		} else if (k == K_SHARES) {
+			if (!lv->cpu)
+				cfg->cpu_shares = (u32)v;
 			cfg->cpu_shares_line = e->line;
+		} else {
+			cfg->mem_shares_line = e->line;
+		}
 		break;
 	case K_CPU_MIN:
 		if (parse_num(e, 0, VMCFG_CPU_MHZ_MAX, &v)) {
@@ -231,7 +253,7 @@ static void set_sched(enum key_id k, const struct cfg_entry *e, struct vm_config
 		break;
 	case K_CPU_MAX:
 		/* ESXi writes -1 for "no limit"; 0 would be a VM that never runs. */
-		if (vl == 2 && e->value[0] == '-' && e->value[1] == '1') {
+		if (value_is_minus_one(e)) {
 			v = 0;
 		} else if (parse_num(e, 0, VMCFG_CPU_MHZ_MAX, &v)) {
 			diag_add(diag, e->line,
@@ -260,9 +282,62 @@ static void set_sched(enum key_id k, const struct cfg_entry *e, struct vm_config
 		cfg->mem_min_mib = v;
 		cfg->mem_min_line = e->line;
 		break;
+	case K_MEM_MAX:
+		/*
+		 * MB, -1 for no limit as ESXi writes it. Above memsize it is
+		 * kept but limits nothing; checked against sched.mem.min once
+		 * the file is read.
+		 */
+		if (value_is_minus_one(e)) {
+			v = 0;
+		} else if (parse_num(e, 0, VMCFG_MEM_MAX_MIB, &v)) {
+			diag_add(diag, e->line,
+				 "sched.mem.max \"%.*s\" is not a number of MB from 1 to %u, or -1 for no limit",
+				 vl, e->value, VMCFG_MEM_MAX_MIB);
+			break;
+		} else if (v == 0) {
+			diag_add(diag, e->line,
+				 "sched.mem.max 0 MB would leave the VM no memory: use -1 for no limit");
+			break;
+		}
+		cfg->mem_max_mib = v;
+		cfg->mem_max_line = e->line;
+		break;
 	default:
 		break;
 	}
+}
+
+/*
+ * sched.mem.pshare.salt: VMs with the same salt share pages, so it is a
+ * name an admin types into several configs: a plain word, no quoting games.
+ */
+static void set_salt(const struct cfg_entry *e, struct vm_config *cfg, struct vmcfg_diag *diag)
+{
+	int vl = (int)e->value_len;
+
+	if (vl == 0) {
+		diag_add(diag, e->line,
+			 "sched.mem.pshare.salt is empty: leave it out to share only within the VM");
+		return;
+	}
+	if (vl > VMCFG_SALT_MAX) {
+		diag_add(diag, e->line, "sched.mem.pshare.salt has %d characters: at most %d", vl,
+			 VMCFG_SALT_MAX);
+		return;
+	}
+	for (int i = 0; i < vl; i++) {
+		char c = e->value[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-')) {
+			diag_add(diag, e->line,
+				 "sched.mem.pshare.salt \"%.*s\": '%c' is not a letter, digit, '.', '_' or '-'",
+				 vl, e->value, c);
+			return;
+		}
+	}
+	cfg_value_copy(e, cfg->pshare_salt, sizeof(cfg->pshare_salt));
 }
 
 static void name_from_file(const char *file, char *name, size_t size)
@@ -286,7 +361,7 @@ int vmcfg_parse(const char *file, const void *text, size_t len, vmcfg_file_exist
 {
 	unsigned seen[K_NKEYS] = { 0 };
 	struct vmcfg_devseen seen_dev = { 0 };
-	u32 shares_level = VMCFG_SHARES_NORMAL;
+	struct shares_levels levels = { VMCFG_SHARES_NORMAL, VMCFG_MEM_SHARES_NORMAL };
 	struct cfglex lx;
 	struct cfg_entry e;
 	u64 v;
@@ -300,6 +375,7 @@ int vmcfg_parse(const char *file, const void *text, size_t len, vmcfg_file_exist
 	cfg->numvcpus = 1;
 	tv_strlcpy(cfg->cmdline, DEFAULT_CMDLINE, sizeof(cfg->cmdline));
 	cfg->autostart = true;
+	cfg->pshare_enable = true;
 
 	cfglex_init(&lx, text, len);
 	while ((r = cfglex_next(&lx, &e)) != 0) {
@@ -378,11 +454,21 @@ int vmcfg_parse(const char *file, const void *text, size_t len, vmcfg_file_exist
 		case K_CPU_MAX:
 		case K_AFFINITY:
 		case K_MEM_MIN:
-			set_sched(k, &e, cfg, &shares_level, diag);
+		case K_MEM_MAX:
+		case K_MEM_SHARES:
+			set_sched(k, &e, cfg, &levels, diag);
 			break;
+		case K_SALT:
+			set_salt(&e, cfg, diag);
+			break;
+		case K_PSHARE:
 		case K_VCONSOLE:
 		case K_VRNG:
-			if (parse_bool(&e, k == K_VCONSOLE ? &cfg->virtio_console : &cfg->virtio_rng))
+		case K_VBALLOON:
+			if (parse_bool(&e, k == K_PSHARE     ? &cfg->pshare_enable :
+					   k == K_VCONSOLE ? &cfg->virtio_console :
+					   k == K_VRNG     ? &cfg->virtio_rng :
+							     &cfg->virtio_balloon))
 				diag_add(diag, e.line, "%s must be true or false, not \"%.*s\"",
 					 key_names[k], (int)e.value_len, e.value);
 			break;
@@ -393,8 +479,10 @@ int vmcfg_parse(const char *file, const void *text, size_t len, vmcfg_file_exist
 		}
 	}
 	vmcfg_dev_finish(cfg, &seen_dev, diag);
-	if (shares_level)
-		cfg->cpu_shares = shares_level * cfg->numvcpus;
+	if (levels.cpu)
+		cfg->cpu_shares = levels.cpu * cfg->numvcpus;
+	if (levels.mem)
+		cfg->mem_shares = (u64)levels.mem * cfg->memsize_mib;
 	if (cfg->cpu_max_mhz && cfg->cpu_min_mhz > cfg->cpu_max_mhz)
 		diag_add(diag, cfg->cpu_min_line,
 			 "sched.cpu.min %u MHz is more than sched.cpu.max %u MHz (line %u)",
@@ -402,6 +490,11 @@ int vmcfg_parse(const char *file, const void *text, size_t len, vmcfg_file_exist
 	if (cfg->mem_min_mib > cfg->memsize_mib)
 		diag_add(diag, cfg->mem_min_line, "sched.mem.min %llu MB is more than memsize %llu MB",
 			 (unsigned long long)cfg->mem_min_mib, (unsigned long long)cfg->memsize_mib);
+	if (cfg->mem_max_mib && cfg->mem_max_mib < cfg->mem_min_mib)
+		diag_add(diag, cfg->mem_max_line,
+			 "sched.mem.max %llu MB is less than sched.mem.min %llu MB (line %u)",
+			 (unsigned long long)cfg->mem_max_mib, (unsigned long long)cfg->mem_min_mib,
+			 cfg->mem_min_line);
 	if (!seen[K_KERNEL])
 		diag_add(diag, 0, "guest.kernel is missing: nothing to boot");
 	return diag->n || diag->dropped ? -EINVAL : 0;

@@ -26,13 +26,17 @@ struct mp_vm {
 	/* In: set by the caller before each mp_step. */
 	u64 size;          /* memsize */
 	u64 min;           /* sched.mem.min (0 none) */
-	u64 max;           /* sched.mem.max; >= size means no limit */
+	u64 max;           /* sched.mem.max; 0 or >= size means no limit */
 	u64 shares;        /* sched.mem.shares, already a number (normal: 10 per MB of memsize) */
 	u64 consumed;      /* host frames the VM uses now (its own, not counting shared or zero pages) */
 	u64 ballooned;     /* pages its balloon holds now (the driver's "actual") */
 	bool has_balloon;  /* a balloon device whose driver is up: only then is target used */
-	/* Out: set by mp_step. */
-	u64 entitlement;   /* pages */
+	/*
+	 * Out: set by mp_step. The caller keeps the array between steps: the
+	 * target of the last step is where this one moves it from (at most
+	 * rate pages a second), so it is an input too.
+	 */
+	u64 entitlement;   /* pages: >= min (if the host has it), <= min(size, max) */
 	u64 target;        /* balloon target in pages; the caller hands it to the device */
 };
 
@@ -42,14 +46,26 @@ struct mp_host {
 	u64 rate;          /* most pages a balloon moves per second, either way */
 };
 
-/* Default watermarks and rate for a host with `total` pages for guests. */
+/*
+ * Default watermarks and rate for a host with `total` pages for guests:
+ * low = total/16 (ESX leaves its "high" state below 6% free), at least
+ * 4 MiB, at most total/4; high = 2 * low; rate = total/64 a second (all of
+ * memory in about a minute), at least 1 MiB a second.
+ */
 void mp_host_defaults(struct mp_host *h, u64 total);
 
 /*
  * One policy step at time now_ns (monotonic; the first call only records
- * the time), with `free` pages free for guests now. Sets entitlement and
- * target of every vms[i]. Returns how many VMs got a target other than
- * their current ballooned (the caller logs changes).
+ * the time and takes each target from ballooned), with `free` pages free
+ * for guests now. Sets entitlement and target of every vms[i]. Targets
+ * move at most rate pages per second elapsed (rounded down: step at least
+ * every 1/rate s, the kernel steps every second; no movement when time did
+ * not advance). A target stays within [limit floor, ceiling]: the floor is
+ * size - max for a limited VM, the ceiling min(size - min, 65% of size)
+ * (ESXi's sched.mem.maxmemctl), so a limit below 35% of size cannot be
+ * held by the balloon alone. VMs without has_balloon get target 0.
+ * Returns how many VMs with a balloon got a target other than their
+ * current ballooned (the caller logs changes). s starts zeroed.
  */
 struct mp_state {
 	u64 last_ns;

@@ -19,7 +19,12 @@
 #define VMCFG_SHARES_LOW 500
 #define VMCFG_SHARES_NORMAL 1000
 #define VMCFG_SHARES_HIGH 2000
-#define VMCFG_SHARES_MAX 1000000
+#define VMCFG_SHARES_MAX 1000000       /* also the largest sched.mem.shares number */
+/* Memory shares as ESXi counts them: levels are per MB of memsize, a number is the total. */
+#define VMCFG_MEM_SHARES_LOW 5
+#define VMCFG_MEM_SHARES_NORMAL 10
+#define VMCFG_MEM_SHARES_HIGH 20
+#define VMCFG_SALT_MAX 32                 /* sched.mem.pshare.salt */
 #define VMCFG_CPU_MHZ_MAX 1000000         /* a syntax bound; admission checks the host */
 #define VMCFG_AFFINITY_CPUS 64            /* host CPUs 0..63 */
 #define VMCFG_DISKS_MAX 4                 /* disk0 .. disk3 */
@@ -69,7 +74,7 @@ struct vm_config {
 	/* Memory: guest RAM is backed on first touch; the reservation is set aside at start. */
 	u64 mem_min_mib;                  /* sched.mem.min; 0 none */
 	unsigned mem_min_line;
-	u64 mem_max_mib;                  /* sched.mem.max; 0 unlimited (written -1 or absent) */
+	u64 mem_max_mib;                  /* sched.mem.max; 0 (written -1) or >= memsize: no limit */
 	unsigned mem_max_line;
 	u64 mem_shares;                   /* sched.mem.shares as a number: a level x memsize MB, or the number */
 	unsigned mem_shares_line;
@@ -78,7 +83,7 @@ struct vm_config {
 	 * whose configs name the same salt share with each other.
 	 */
 	bool pshare_enable;               /* sched.mem.pshare.enable, default TRUE */
-	char pshare_salt[33];             /* sched.mem.pshare.salt; "" none: this VM only */
+	char pshare_salt[VMCFG_SALT_MAX + 1]; /* sched.mem.pshare.salt; "" none: this VM only */
 	char kernel[CFG_MAX_PATH + 8];    /* stick paths, relative to thinvisor/ ("vms/...") */
 	unsigned kernel_line;
 	char initrd[CFG_MAX_PATH + 8];    /* "" when none */

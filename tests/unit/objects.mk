@@ -98,6 +98,9 @@ test_pic8259_SRCS := vmm/dev/pic8259.c
 UNIT_TESTS += sched_policy
 test_sched_policy_SRCS := kernel/sched_policy.c
 
+UNIT_TESTS += mempolicy
+test_mempolicy_SRCS := vmm/mempolicy.c
+
 UNIT_TESTS += virtq
 test_virtq_SRCS := vmm/virtio/virtq.c
 

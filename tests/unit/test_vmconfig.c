@@ -15,6 +15,18 @@ static void check_cpu_defaults(void)
 	CHECK_EQ(cfg.cpu_affinity_line, 0);
 }
 
+/* The memory keys at their defaults for memsize 256: normal shares, no limit, sharing in the VM. */
+static void check_mem_defaults(void)
+{
+	CHECK_EQ(cfg.mem_max_mib, 0);
+	CHECK_EQ(cfg.mem_max_line, 0);
+	CHECK_EQ(cfg.mem_shares, 10 * 256);
+	CHECK_EQ(cfg.mem_shares_line, 0);
+	CHECK(cfg.pshare_enable);
+	CHECK_STR(cfg.pshare_salt, "");
+	CHECK(!cfg.virtio_balloon);
+}
+
 TEST(defaults)
 {
 	/* Garbage in cfg/diag beforehand must not leak through. */
@@ -30,6 +42,7 @@ TEST(defaults)
 	CHECK_EQ(cfg.memsize_line, 0);
 	CHECK_EQ(cfg.numvcpus, 1);
 	check_cpu_defaults();
+	check_mem_defaults();
 	CHECK_STR(cfg.kernel, "vms/linux/bzImage");
 	CHECK_EQ(cfg.kernel_line, 1);
 	CHECK_STR(cfg.initrd, "");
@@ -488,6 +501,135 @@ TEST(sched_errors)
 	CHECK_EQ(cfg.cpu_shares, 4000);
 }
 
+TEST(mem_values)
+{
+	static const struct {
+		const char *shares, *memsize;
+		u64 want;
+	} shares[] = {
+		{ "low", "256", 1280 }, { "normal", "256", 2560 }, { "high", "256", 5120 },
+		{ "Low", "1024", 5120 }, { "HIGH", "1048576", 20ull << 20 },
+		/* A number is the VM's total, whatever memsize says. */
+		{ "1", "256", 1 }, { "1000000", "16", 1000000 }, { "0x10", "512", 16 },
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(shares) / sizeof(shares[0]); i++) {
+		/* memsize after the shares: levels are resolved at the end. */
+		snprintf(text, sizeof(text), KERNEL "sched.mem.shares = \"%s\"\nmemsize = \"%s\"\n",
+			 shares[i].shares, shares[i].memsize);
+		CHECK_EQ(parse("vms/s.vmx", text), 0);
+		CHECK_EQ(diag.n, 0);
+		CHECK_EQ(cfg.mem_shares, shares[i].want);
+		CHECK_EQ(cfg.mem_shares_line, 2);
+		/* The CPU's levels are not the memory's. */
+		CHECK_EQ(cfg.cpu_shares, 1000);
+	}
+	CHECK_EQ(parse("vms/s.vmx", KERNEL "memsize = \"4096\"\n"), 0);
+	CHECK_EQ(cfg.mem_shares, 40960);
+
+	/* The limit in MB; -1 is ESXi's "unlimited"; above memsize is kept (it limits nothing). */
+	CHECK_EQ(parse("vms/m.vmx", KERNEL "sched.mem.max = \"128\"\n"), 0);
+	CHECK_EQ(cfg.mem_max_mib, 128);
+	CHECK_EQ(cfg.mem_max_line, 2);
+	CHECK_EQ(parse("vms/m.vmx", KERNEL "sched.mem.max = \"-1\"\n"), 0);
+	CHECK_EQ(cfg.mem_max_mib, 0);
+	CHECK_EQ(cfg.mem_max_line, 2);
+	CHECK_EQ(parse("vms/m.vmx", KERNEL "sched.mem.max = \"4096\"\n"), 0);
+	CHECK_EQ(cfg.mem_max_mib, 4096);
+	CHECK_EQ(parse("vms/m.vmx", KERNEL "sched.mem.max = \"1\"\n"), 0);
+	CHECK_EQ(cfg.mem_max_mib, 1);
+	CHECK_EQ(parse("vms/m.vmx", KERNEL "sched.mem.max = \"1048576\"\n"), 0);
+	CHECK_EQ(cfg.mem_max_mib, VMCFG_MEM_MAX_MIB);
+	/* min == max; the limit before the reservation in the file. */
+	CHECK_EQ(parse("vms/m.vmx", KERNEL "sched.mem.max = \"200\"\nsched.mem.min = \"200\"\n"), 0);
+	CHECK_EQ(cfg.mem_min_mib, 200);
+	CHECK_EQ(cfg.mem_max_mib, 200);
+	/* A reservation with no limit. */
+	CHECK_EQ(parse("vms/m.vmx", KERNEL "sched.mem.min = \"200\"\nsched.mem.max = \"-1\"\n"), 0);
+
+	/* Page sharing and the balloon. */
+	CHECK_EQ(parse("vms/p.vmx", KERNEL "sched.mem.pshare.enable = \"FALSE\"\n"
+					   "sched.mem.pshare.salt = \"web-tier_2.prod\"\n"
+					   "virtioBalloon.present = \"TRUE\"\n"), 0);
+	CHECK(!cfg.pshare_enable);
+	CHECK_STR(cfg.pshare_salt, "web-tier_2.prod");
+	CHECK(cfg.virtio_balloon);
+	CHECK(!cfg.virtio_rng);
+	CHECK_EQ(parse("vms/p.vmx", KERNEL "sched.mem.pshare.enable = \"true\"\n"
+					   "virtioBalloon.present = \"false\"\n"), 0);
+	CHECK(cfg.pshare_enable);
+	CHECK(!cfg.virtio_balloon);
+	/* A salt of exactly 32 characters. */
+	CHECK_EQ(parse("vms/p.vmx",
+		       KERNEL "sched.mem.pshare.salt = \"0123456789abcdefABCDEF0123456789\"\n"), 0);
+	CHECK_STR(cfg.pshare_salt, "0123456789abcdefABCDEF0123456789");
+}
+
+TEST(mem_errors)
+{
+	static const struct {
+		const char *line, *msg;
+	} bad[] = {
+		{ "sched.mem.shares = \"\"",
+		  "sched.mem.shares \"\" is not low, normal, high or a number from 1 to 1000000" },
+		{ "sched.mem.shares = \"medium\"",
+		  "sched.mem.shares \"medium\" is not low, normal, high or a number from 1 to 1000000" },
+		{ "sched.mem.shares = \"0\"",
+		  "sched.mem.shares \"0\" is not low, normal, high or a number from 1 to 1000000" },
+		{ "sched.mem.shares = \"1000001\"",
+		  "sched.mem.shares \"1000001\" is not low, normal, high or a number from 1 to 1000000" },
+		{ "sched.mem.shares = \"-1\"",
+		  "sched.mem.shares \"-1\" is not low, normal, high or a number from 1 to 1000000" },
+		{ "sched.mem.max = \"0\"",
+		  "sched.mem.max 0 MB would leave the VM no memory: use -1 for no limit" },
+		{ "sched.mem.max = \"-2\"",
+		  "sched.mem.max \"-2\" is not a number of MB from 1 to 1048576, or -1 for no limit" },
+		{ "sched.mem.max = \"1G\"",
+		  "sched.mem.max \"1G\" is not a number of MB from 1 to 1048576, or -1 for no limit" },
+		{ "sched.mem.max = \"1048577\"",
+		  "sched.mem.max \"1048577\" is not a number of MB from 1 to 1048576, or -1 for no limit" },
+		{ "sched.mem.max = \"unlimited\"",
+		  "sched.mem.max \"unlimited\" is not a number of MB from 1 to 1048576, or -1 for no limit" },
+		{ "sched.mem.pshare.enable = \"maybe\"",
+		  "sched.mem.pshare.enable must be true or false, not \"maybe\"" },
+		{ "sched.mem.pshare.salt = \"\"",
+		  "sched.mem.pshare.salt is empty: leave it out to share only within the VM" },
+		{ "sched.mem.pshare.salt = \"0123456789abcdefABCDEF0123456789x\"",
+		  "sched.mem.pshare.salt has 33 characters: at most 32" },
+		{ "sched.mem.pshare.salt = \"web tier\"",
+		  "sched.mem.pshare.salt \"web tier\": ' ' is not a letter, digit, '.', '_' or '-'" },
+		{ "sched.mem.pshare.salt = \"a/b\"",
+		  "sched.mem.pshare.salt \"a/b\": '/' is not a letter, digit, '.', '_' or '-'" },
+		{ "virtioBalloon.present = \"on\"", "virtioBalloon.present must be true or false, not \"on\"" },
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), KERNEL "#\n%s\n", bad[i].line);
+		check_one_error(text, 3, bad[i].msg);
+		/* A rejected value leaves the default, with no line. */
+		check_mem_defaults();
+	}
+
+	/* The limit below the reservation is reported at the limit, naming the reservation's line. */
+	check_one_error(KERNEL "sched.mem.max = \"100\"\nsched.mem.min = \"101\"\n", 2,
+			"sched.mem.max 100 MB is less than sched.mem.min 101 MB (line 3)");
+	check_one_error(KERNEL "sched.mem.min = \"200\"\n\nsched.mem.max = \"64\"\n", 4,
+			"sched.mem.max 64 MB is less than sched.mem.min 200 MB (line 2)");
+	/* Duplicates are refused like any key. */
+	check_one_error(KERNEL "sched.mem.shares = \"low\"\nsched.mem.shares = \"high\"\n", 3,
+			"sched.mem.shares given twice (first on line 2)");
+	CHECK_EQ(cfg.mem_shares, 5 * 256);
+	check_one_error(KERNEL "sched.mem.pshare.salt = \"a\"\nsched.mem.pshare.salt = \"b\"\n", 3,
+			"sched.mem.pshare.salt given twice (first on line 2)");
+	CHECK_STR(cfg.pshare_salt, "a");
+	/* A bad shares value keeps the default level, still resolved per MB. */
+	check_one_error(KERNEL "memsize = \"1024\"\nsched.mem.shares = \"lots\"\n", 3,
+			"sched.mem.shares \"lots\" is not low, normal, high or a number from 1 to 1000000");
+	CHECK_EQ(cfg.mem_shares, 10240);
+}
+
 TEST(other_value_errors)
 {
 	check_one_error(KERNEL "displayName = \"\"\n", 2, "displayName must be 1 to 63 characters");
@@ -853,6 +995,7 @@ TEST_MAIN({ "defaults", defaults }, { "name_from_file", name_from_file },
 	  { "keys_ignore_case", keys_ignore_case }, { "unknown_and_duplicate", unknown_and_duplicate },
 	  { "memsize_errors", memsize_errors }, { "numvcpus_errors", numvcpus_errors },
 	  { "sched_values", sched_values }, { "sched_errors", sched_errors },
+	  { "mem_values", mem_values }, { "mem_errors", mem_errors },
 	  { "other_value_errors", other_value_errors }, { "path_errors", path_errors },
 	  { "missing_files", missing_files }, { "syntax_errors", syntax_errors },
 	  { "many_errors_in_line_order", many_errors_in_line_order },
