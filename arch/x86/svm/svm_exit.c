@@ -196,6 +196,21 @@ static const struct svm_exit_handler handlers[SVM_EXIT_NR] = {
 	[SVM_EXIT_RDPRU] = { exit_ud, VMEXIT_UD },
 };
 
+/*
+ * INTn, INT3 and INTO interrupted while being delivered: RIP is still on
+ * the instruction, so it runs again and raises the event again. Injected
+ * instead, the event would push the instruction's own address as the
+ * return address (without NRIP, and QEMU ignores it): the guest's handler
+ * would see RIP one instruction early (KVM makes the same choice).
+ */
+static bool soft_event(u64 intinfo)
+{
+	u64 type = intinfo & SVM_EVT_TYPE_MASK;
+	unsigned vec = intinfo & 0xff;
+
+	return type == SVM_EVT_TYPE_SOFT_INT || (type == SVM_EVT_TYPE_EXCEPTION && (vec == 3 || vec == 4));
+}
+
 int svm_handle_exit(struct vcpu *v)
 {
 	struct svm_vcpu *s = to_svm(v);
@@ -212,7 +227,7 @@ int svm_handle_exit(struct vcpu *v)
 	/* The injected event was delivered, unless the exit interrupted its delivery. */
 	s->event_pending = false;
 	vmcb->ctl.event_inj = 0;
-	if (intinfo & SVM_EVT_VALID) {
+	if ((intinfo & SVM_EVT_VALID) && !soft_event(intinfo)) {
 		vmcb->ctl.event_inj = intinfo;
 		s->event_pending = true;
 	}
