@@ -146,7 +146,7 @@ static void o_vm_info(void *ctx, unsigned i, struct dcui_vm *v)
 	if (!v->running)
 		return;
 	v->mem_mib = (unsigned)(s->vm->ram_size >> 20);
-	v->granted_mib = (unsigned)(READ_ONCE(s->vm->granted_chunks) << VM_CHUNK_SHIFT >> 20);
+	v->granted_mib = (unsigned)(READ_ONCE(s->vm->mem.own) >> (20 - PAGE_SHIFT));
 	v->vcpus = s->vm->nvcpus;
 	for (unsigned k = 0; k < s->vm->nvcpus; k++) {
 		struct sp_pct p;

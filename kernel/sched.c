@@ -217,6 +217,18 @@ unsigned sched_running_vms(void)
 	return n;
 }
 
+unsigned sched_vms(struct vm **out, unsigned max)
+{
+	unsigned n = 0;
+	irqflags_t f = spin_lock_irqsave(&lock);
+
+	for (struct sched_vcpu *e = all; e && n < max; e = e->next_all)
+		if (!e->removed && e->v->id == 0 && READ_ONCE(e->v->vm->state) == VM_STATE_RUNNING)
+			out[n++] = e->v->vm;
+	spin_unlock_irqrestore(&lock, f);
+	return n;
+}
+
 /*
  * vCPUs of stopped VMs leave the policy once no CPU holds them; the last
  * one of a VM lets it free its memory (outside the lock).
@@ -326,6 +338,7 @@ static void housekeeping(unsigned cpu, u64 now)
 	if (cpu != 0)
 		return;
 	dcui_pump();
+	vm_mem_housekeeping(now);
 	if (now >= next_reap_ns) {
 		next_reap_ns = now + REAP_INTERVAL_NS;
 		reap();

@@ -10,6 +10,7 @@
 #include <tv/log.h>
 #include <tv/printf.h>
 #include <tv/string.h>
+#include <tv/vmm_fast.h>
 #include <tv/x86emu.h>
 #include "vmm_internal.h"
 
@@ -125,11 +126,9 @@ static int fetch_decode(struct vcpu *v, struct x86_insn *insn, u8 *bytes, size_t
  */
 static void remember_code_page(struct vcpu *v, u64 gla, u64 gpa)
 {
-	u8 *p = vm_gpa_ptr(v->vm, gpa & ~(PAGE - 1), PAGE);
-
+	v->code_cache.host = vm_ram_code_page(v->vm, gpa, &v->code_cache.gen);
 	v->code_cache.cr3 = vcpu_get(v, VREG_CR3);
 	v->code_cache.page = gla & ~(PAGE - 1);
-	v->code_cache.host = p;
 }
 
 /* Length of a prefix-free op at linear gla from the cached code page, or -1. */
@@ -145,10 +144,7 @@ static int quick_len(struct vcpu *v, int op, u64 gla)
 	case X86_OP_INVD: case X86_OP_WBINVD: len = 2; break;
 	default: return -1;
 	}
-	if (!v->code_cache.host || (gla & ~(PAGE - 1)) != v->code_cache.page ||
-	    vcpu_get(v, VREG_CR3) != v->code_cache.cr3)
-		return -1;
-	return v->code_cache.host[gla & (PAGE - 1)] == first ? len : -1;
+	return vcpu_code_byte(v, gla, vcpu_get(v, VREG_CR3)) == first ? len : -1;
 }
 
 /*
@@ -332,7 +328,7 @@ int vmm_mmio(struct vcpu *v, u64 gpa)
 int vmm_nested_fault(struct vcpu *v, u64 gpa, bool delivering)
 {
 	u64 rip;
-	int r = vm_ram_populate(v->vm, gpa);
+	int r = vm_ram_fault(v->vm, gpa);
 
 	/* Both backends leave the count to us: a fault that backs RAM is not MMIO. */
 	v->exits[r == 1 ? VMEXIT_RAM : VMEXIT_MMIO]++;

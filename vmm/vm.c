@@ -198,7 +198,7 @@ fail:
 
 u64 vm_overhead(struct vm *vm)
 {
-	return vm->overhead_bytes + (vm->arch.vendor ? arch_vm_overhead(vm) : 0);
+	return vm->overhead_bytes + vm_ram_overhead(vm) + (vm->arch.vendor ? arch_vm_overhead(vm) : 0);
 }
 
 /*
@@ -391,7 +391,7 @@ void vm_release_if_idle(struct vcpu *v)
 	vm_platform_free(vm);
 	vm_bus_free(vm);
 	arch_vm_destroy(vm);
-	granted = vm->granted_chunks << VM_CHUNK_SHIFT;
+	granted = vm_ram_backed_peak(vm);
 	vm_ram_free(vm);
 	kfree(vm->boot);
 	vm->boot = NULL;

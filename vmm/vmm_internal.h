@@ -84,8 +84,20 @@ int vm_ram_init(struct vm *vm, char *why, size_t whylen, unsigned *why_line);
 void vm_ram_free(struct vm *vm);
 /* A reset: zero what is backed. */
 void vm_ram_zero(struct vm *vm);
-/* Back the chunk of RAM address gpa: 1 done now, 0 it already was, -ENOMEM, -EFAULT (not RAM). */
-int vm_ram_populate(struct vm *vm, u64 gpa);
+/*
+ * A nested page fault at gpa: back the page (or its chunk), or copy it if
+ * shared or zero. 1 done now, 0 nothing to do (it is mapped writable),
+ * -ENOMEM, -EFAULT (not RAM).
+ */
+int vm_ram_fault(struct vm *vm, u64 gpa);
+/*
+ * The frame of RAM page gpa for reading, good while vm->tlb_gen stays *gen
+ * (vcpu_code_byte); NULL if not RAM.
+ */
+const u8 *vm_ram_code_page(struct vm *vm, u64 gpa, u32 *gen);
+/* Host memory the page bookkeeping uses; the most guest RAM backed at once. */
+u64 vm_ram_overhead(struct vm *vm);
+u64 vm_ram_backed_peak(struct vm *vm);
 /* Host memory free for guests: what the allocator has beyond the host's own reserve. */
 u64 vm_ram_free_for_guests(void);
 /* The most guest RAM the host could ever back: its usable memory less its own reserve. */

@@ -103,3 +103,43 @@ void pt_free_tree(const struct pt_ops *ops, u64 table_pa, unsigned level)
 				pt_free_tree(ops, t[i] & PTE_ADDR_MASK, level - 1);
 	ops->free_table(ops->ctx, table_pa);
 }
+
+/*
+ * The 4 KiB leaf for va, for changing one page under a large one (guest
+ * pages that are shared, zero or ballooned). A 2 MiB page in the way is
+ * split into 512 entries mapping the same frames with the same flags, so
+ * nothing the guest sees changes. NULL if a table cannot be allocated.
+ */
+u64 *pt_entry_4k(const struct pt_ops *ops, u64 root_pa, u64 va)
+{
+	u64 *t = ops->p2v(ops->ctx, root_pa);
+
+	for (unsigned l = 4; l > PT_LEVEL_4K; l--) {
+		u64 *e = &t[index_of(va, l)];
+
+		if (*e & PTE_PS) {
+			/* Only 2 MiB pages are split: nested paging maps nothing larger. */
+			u64 pa = ops->alloc_table(ops->ctx), base = *e & PTE_ADDR_MASK & ~0x1fffffull;
+			u64 flags = *e & ~PTE_ADDR_MASK & ~PTE_PS;
+			u64 *nt;
+
+			if (!pa || l != PT_LEVEL_2M) {
+				if (pa)
+					ops->free_table(ops->ctx, pa);
+				return NULL;
+			}
+			nt = ops->p2v(ops->ctx, pa);
+			for (unsigned i = 0; i < 512; i++)
+				nt[i] = (base + ((u64)i << 12)) | flags;
+			*e = pa | ops->table_flags;
+		} else if (!(*e & PTE_P)) {
+			u64 pa = ops->alloc_table(ops->ctx);
+
+			if (!pa)
+				return NULL;
+			*e = pa | ops->table_flags;
+		}
+		t = ops->p2v(ops->ctx, *e & PTE_ADDR_MASK);
+	}
+	return &t[index_of(va, PT_LEVEL_4K)];
+}

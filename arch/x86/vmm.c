@@ -45,6 +45,10 @@ int arch_vm_map_ram(struct vm *vm, u64 gpa, paddr_t hpa, u64 size)
 {
 	return ops->vm_map_ram(vm, gpa, hpa, size);
 }
+int arch_vm_map_page(struct vm *vm, u64 gpa, paddr_t hpa, enum vm_prot prot)
+{
+	return ops->vm_map_page(vm, gpa, hpa, prot);
+}
 u64 arch_vm_overhead(struct vm *vm) { return ops->vm_overhead(vm); }
 int arch_vcpu_init(struct vcpu *v) { return ops->vcpu_init(v); }
 void arch_vcpu_destroy(struct vcpu *v) { ops->vcpu_destroy(v); }

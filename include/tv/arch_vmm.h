@@ -27,6 +27,13 @@ int arch_vm_init(struct vm *vm);
 void arch_vm_destroy(struct vm *vm);
 /* Map guest-physical [gpa, gpa+size) to host-physical hpa, as RAM. */
 int arch_vm_map_ram(struct vm *vm, u64 gpa, paddr_t hpa, u64 size);
+/*
+ * Map the 4 KiB guest page at gpa to hpa read-only or read-write, or unmap
+ * it (VM_PROT_NONE); a 2 MiB page over it is split first. Translations
+ * vCPUs hold stay until vm_tlb_shootdown: the caller decides when the old
+ * frame may be reused. 0 or -ENOMEM (a table could not be allocated).
+ */
+int arch_vm_map_page(struct vm *vm, u64 gpa, paddr_t hpa, enum vm_prot prot);
 /* Host memory the backend uses for this VM (page tables, control blocks). */
 u64 arch_vm_overhead(struct vm *vm);
 

@@ -34,6 +34,12 @@ void sched_wake_vcpu(struct vcpu *v);
 /* VMs still running or not yet released (for test.poweroff_idle). */
 unsigned sched_running_vms(void);
 /*
+ * Up to max running VMs into out. Boot CPU only: a VM is released by the
+ * boot CPU's own housekeeping, so the pointers stay good until it returns.
+ */
+struct vm;
+unsigned sched_vms(struct vm **out, unsigned max);
+/*
  * The vCPU's %RUN/%RDY/%WAIT (permille) over the last sampling interval
  * (sched.stats), for the console; false if it is not scheduled.
  */

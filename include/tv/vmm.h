@@ -12,6 +12,7 @@
 
 #include <arch/vcpu.h>
 #include <tv/compiler.h>
+#include <tv/gmem.h>
 #include <tv/ktimer.h>
 #include <tv/spinlock.h>
 #include <tv/types.h>
@@ -113,7 +114,8 @@ struct vcpu {
 	} npf_ram;
 	struct {
 		u64 cr3, page;             /* guest CR3 and linear page of the last decode */
-		const u8 *host;            /* that page in host memory */
+		const u8 *host;            /* that page in host memory... */
+		u32 gen;                   /* ...while vm->tlb_gen has not moved (vcpu_code_byte) */
 	} code_cache;
 	/*
 	 * The CPUID policy's answers (exits.c, tv/vmm_fast.h), direct-mapped by
@@ -125,6 +127,13 @@ struct vcpu {
 		u32 cr4key, out[4];
 	} cpuid_memo[8];
 	u64 cycles_in_guest;
+	/*
+	 * Nested TLB shootdown (vm_tlb_shootdown): set from just before the
+	 * backend reads vm->tlb_gen until the guest has exited; tlb_seen is the
+	 * generation its last entry flushed to.
+	 */
+	bool in_guest;
+	u32 tlb_seen;
 	void *fpu;                     /* XSAVE area while the vCPU is not on a CPU */
 	bool loaded;                   /* its FPU (and lazily switched MSRs) are in this CPU */
 	void *sched;                   /* the scheduler's (kernel/sched.c) */
@@ -142,13 +151,16 @@ struct vm {
 	struct vm_config cfg;
 
 	u64 ram_size;
-	u64 nchunks;
-	paddr_t *chunks;               /* host address of each 2 MiB of guest RAM; 0: not backed yet */
-	spinlock_t mem_lock;           /* chunks[], the pool and the nested mapping of a chunk */
-	paddr_t *pool;                 /* frames set aside for sched.mem.min, not used yet */
+	struct gmem mem;               /* guest RAM page by page (tv/gmem.h, vmm/vm_mem.c) */
+	spinlock_t mem_lock;           /* mem, the pool, the spare pages and the nested mappings */
+	u32 tlb_gen;                   /* bumped when nested mappings change: vCPUs flush at entry */
+	paddr_t *pool;                 /* 2 MiB frames set aside for sched.mem.min, not used yet */
 	u64 pool_n;
-	u64 granted_chunks;            /* backed */
-	u64 reserved_chunks;           /* sched.mem.min in chunks */
+	paddr_t spare;                 /* 4 KiB frames kept for the reservation: a list through them */
+	u64 spare_n;
+	u64 reserved_pages;            /* sched.mem.min in pages */
+	u64 own_peak;                  /* the most pages with frames of their own at once */
+	u64 balloon_target;            /* the policy's last target, pages (boot CPU only) */
 	u64 overhead_bytes;            /* host memory used beyond guest RAM */
 
 	unsigned nvcpus;
@@ -243,17 +255,40 @@ void vm_test_corrupt(struct vm *vm);
 /* ---- guest memory ---- */
 
 /*
- * Host pointer for [gpa, gpa+len) if it lies in one RAM chunk, else NULL.
- * Backs the chunk first if the guest never touched it; if the host cannot,
- * the VM is stopped (out of host memory) and NULL returned.
+ * Copy to/from guest RAM; -EFAULT if any byte is not RAM. A write backs
+ * (or copies, if shared) the pages first; if the host cannot, a running VM
+ * is stopped (out of host memory). There is no pointer into guest RAM: a
+ * page's frame may change whenever the lock is not held.
  */
-void *vm_gpa_ptr(struct vm *vm, u64 gpa, u64 len);
-/* Copy to/from guest RAM across chunks; -EFAULT if any byte is not RAM. */
 int vm_read(struct vm *vm, u64 gpa, void *dst, u64 len);
 int vm_write(struct vm *vm, u64 gpa, const void *src, u64 len);
 int vm_zero(struct vm *vm, u64 gpa, u64 len);
 /* "vm web: memory: 134 of 256 MiB backed, 128 MB reserved ..." to the log. */
 void vm_log_memory(struct vm *vm);
+/* Boot CPU's housekeeping: the page scanner's turn and, each second, the balloon policy. */
+void vm_mem_housekeeping(u64 now_ns);
+/*
+ * No vCPU of vm keeps a nested translation older than this call once it
+ * returns (vCPUs in the guest are kicked out and waited for). Any context
+ * but NMI, any locks held: a vCPU takes none before it has left the guest.
+ */
+void vm_tlb_shootdown(struct vm *vm);
+/* Called by the backends with interrupts off: true if this entry must flush nested translations. */
+static inline bool vcpu_guest_entering(struct vcpu *v)
+{
+	u32 gen;
+	bool stale;
+
+	__atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
+	gen = __atomic_load_n(&v->vm->tlb_gen, __ATOMIC_SEQ_CST);
+	stale = gen != v->tlb_seen;
+	__atomic_store_n(&v->tlb_seen, gen, __ATOMIC_SEQ_CST);
+	return stale;
+}
+static inline void vcpu_guest_left(struct vcpu *v)
+{
+	__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
+}
 bool vm_gpa_is_ram(struct vm *vm, u64 gpa);
 /* Whether all of [gpa, gpa+len) is this VM's RAM (len 0, or wrapping: false). */
 bool vm_ram_contains(struct vm *vm, u64 gpa, u64 len);

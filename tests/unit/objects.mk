@@ -152,3 +152,6 @@ test_inet_SRCS := net/inet.c
 
 UNIT_TESTS += dhcp
 test_dhcp_SRCS := net/dhcp.c net/inet.c lib/strutil.c
+
+UNIT_TESTS += gmem
+test_gmem_SRCS := vmm/gmem.c vmm/pshare.c lib/string.c

@@ -394,7 +394,43 @@ TEST(many_ranges_random)
 	CHECK_EQ(fk.bad_p2v, 0);
 }
 
+/* One 4 KiB entry under a 2 MiB page: the split keeps every other translation. */
+TEST(entry_4k_splits)
+{
+	const u64 flags = LEAF | PTE_U | PTE_NX;
+	u64 *e, v;
+
+	reset(PT_LEVEL_2M, TBL);
+	CHECK_EQ(pt_map(&ops, root, 0x400000, 0x10000000, 2 * M2, flags), 0);
+	CHECK_EQ(fk.allocs, 2);
+	e = pt_entry_4k(&ops, root, 0x5ff000);
+	CHECK(e != NULL);
+	CHECK_EQ(fk.allocs, 3);                  /* one PT for the split 2 MiB */
+	CHECK_EQ(*e, (0x10000000 + 0x1ff000) | flags);
+	*e = 0x7777000 | PTE_P | PTE_U;          /* now read-only, another frame */
+	CHECK_EQ(translate(0x5ff123), 0x7777123);
+	for (u64 va = 0x400000; va < 0x5ff000; va += K4) {
+		CHECK_EQ(leaf(va, &v), PT_LEVEL_4K);
+		CHECK_EQ(v, (0x10000000 + va - 0x400000) | flags);
+	}
+	CHECK_EQ(leaf(0x600000, &v), PT_LEVEL_2M);  /* the other 2 MiB stays large */
+	CHECK_EQ(v, 0x10200000 | flags | PTE_PS);
+	/* Again in the split page: no new table. */
+	CHECK(pt_entry_4k(&ops, root, 0x400000) != NULL);
+	CHECK_EQ(fk.allocs, 3);
+	/* Nothing mapped yet: tables are made, the entry is empty. */
+	e = pt_entry_4k(&ops, root, 0x80000000ull);
+	CHECK(e != NULL && *e == 0);
+	CHECK_EQ(fk.allocs, 5);                  /* PD and PT */
+	/* Out of tables: NULL, and the large page is left whole. */
+	fk.fail_after = fk.allocs;
+	CHECK(pt_entry_4k(&ops, root, 0x600000) == NULL);
+	CHECK_EQ(leaf(0x600000, NULL), PT_LEVEL_2M);
+	CHECK_EQ(fk.bad_p2v, 0);
+}
+
 TEST_MAIN({ "one_gig_page", one_gig_page },
+	  { "entry_4k_splits", entry_4k_splits },
 	  { "max_level_limits_page_size", max_level_limits_page_size },
 	  { "mixed_sizes_by_alignment", mixed_sizes_by_alignment },
 	  { "alignment_fallback", alignment_fallback },

@@ -173,8 +173,19 @@ static int svm_vm_map_ram(struct vm *vm, u64 gpa, paddr_t hpa, u64 size)
 	struct svm_vm *s = to_svm_vm(vm);
 	struct pt_ops ops = npt_ops(s);
 
-	__atomic_add_fetch(&s->npt_gen, 1, __ATOMIC_RELEASE);
 	return pt_map(&ops, s->npt_root, gpa, hpa, size, PTE_P | PTE_W | PTE_U);
+}
+
+static int svm_vm_map_page(struct vm *vm, u64 gpa, paddr_t hpa, enum vm_prot prot)
+{
+	struct svm_vm *s = to_svm_vm(vm);
+	struct pt_ops ops = npt_ops(s);
+	u64 *e = pt_entry_4k(&ops, s->npt_root, gpa);
+
+	if (!e)
+		return -ENOMEM;
+	*e = prot == VM_PROT_NONE ? 0 : hpa | PTE_P | PTE_U | (prot == VM_PROT_RW ? PTE_W : 0);
+	return 0;
 }
 
 static u64 svm_vm_overhead(struct vm *vm)
@@ -496,9 +507,7 @@ static int svm_vcpu_enter(struct vcpu *v)
 	 * stale ones (this ASID's earlier owner ran there, or this vCPU before
 	 * the nested tables changed) flushes them.
 	 */
-	if (s->last_cpu != (int)cpu ||
-	    s->npt_gen != __atomic_load_n(&to_svm_vm(v->vm)->npt_gen, __ATOMIC_ACQUIRE)) {
-		s->npt_gen = __atomic_load_n(&to_svm_vm(v->vm)->npt_gen, __ATOMIC_ACQUIRE);
+	if (vcpu_guest_entering(v) || s->last_cpu != (int)cpu) {
 		s->last_cpu = (int)cpu;
 		s->flush_tlb = true;
 	}
@@ -528,6 +537,7 @@ static int svm_vcpu_enter(struct vcpu *v)
 			break;
 		vmcb->ctl.tlb_control = again; /* the first entry flushed what needed it */
 	}
+	vcpu_guest_left(v);
 	arch_irq_restore(f);
 	v->regs[VREG_RAX] = vmcb->save.rax;
 	v->regs[VREG_RSP] = vmcb->save.rsp;
@@ -560,6 +570,7 @@ const struct vmm_ops svm_ops = {
 	.vm_init = svm_vm_init,
 	.vm_destroy = svm_vm_destroy,
 	.vm_map_ram = svm_vm_map_ram,
+	.vm_map_page = svm_vm_map_page,
 	.vm_overhead = svm_vm_overhead,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_destroy = svm_vcpu_destroy,

@@ -13,7 +13,6 @@ struct svm_vcpu {
 	bool flush_tlb;           /* next VMRUN flushes this ASID's TLB entries */
 	bool event_pending;       /* ctl.event_inj holds an event not yet delivered */
 	int last_cpu;             /* where it last ran: arriving elsewhere flushes */
-	u32 npt_gen;              /* the svm_vm.npt_gen its last flush saw */
 	/*
 	 * The guest handles an NMI we injected: no other until its IRET. SVM
 	 * keeps no NMI mask for injected NMIs that we could read (QEMU none at
@@ -27,7 +26,6 @@ struct svm_vm {
 	paddr_t npt_root;
 	unsigned asid;
 	u64 npt_pages;            /* nested page-table pages, for overhead figures */
-	u32 npt_gen;              /* bumped when mappings change: vCPUs flush at entry */
 };
 
 static inline struct svm_vcpu *to_svm(struct vcpu *v)

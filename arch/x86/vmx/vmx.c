@@ -445,7 +445,6 @@ static int vmx_vm_init(struct vm *vm)
 		return -ENOMEM;
 	}
 	x->eptp = x->ept_root | EPTP_WALK4 | EPTP_WB;
-	x->ept_gen = 1;
 	vm->arch.vendor = x;
 	return 0;
 }
@@ -471,8 +470,20 @@ static int vmx_vm_map_ram(struct vm *vm, u64 gpa, paddr_t hpa, u64 size)
 	struct pt_ops ops = ept_ops(x);
 
 	/* Write-back, and the guest's PAT decides within that (no "ignore PAT"). */
-	__atomic_add_fetch(&x->ept_gen, 1, __ATOMIC_RELEASE);
 	return pt_map(&ops, x->ept_root, gpa, hpa, size, EPT_R | EPT_W | EPT_X | EPT_MT_WB);
+}
+
+static int vmx_vm_map_page(struct vm *vm, u64 gpa, paddr_t hpa, enum vm_prot prot)
+{
+	struct vmx_vm *x = to_vmx_vm(vm);
+	struct pt_ops ops = ept_ops(x);
+	u64 *e = pt_entry_4k(&ops, x->ept_root, gpa);
+
+	if (!e)
+		return -ENOMEM;
+	*e = prot == VM_PROT_NONE ? 0 : hpa | EPT_R | EPT_X | EPT_MT_WB |
+						(prot == VM_PROT_RW ? EPT_W : 0);
+	return 0;
 }
 
 static u64 vmx_vm_overhead(struct vm *vm)
@@ -854,9 +865,7 @@ static int vmx_vcpu_enter(struct vcpu *v)
 	 * the vCPU arrives on a CPU that may hold stale ones (it ran here before
 	 * the mappings or its VPID's owner changed), or the mappings changed.
 	 */
-	if (s->last_cpu != (int)this_cpu()->cpu_id ||
-	    s->ept_gen != __atomic_load_n(&x->ept_gen, __ATOMIC_ACQUIRE)) {
-		s->ept_gen = __atomic_load_n(&x->ept_gen, __ATOMIC_ACQUIRE);
+	if (vcpu_guest_entering(v) || s->last_cpu != (int)this_cpu()->cpu_id) {
 		invept(x->eptp);
 		s->flush_tlb = true;
 		s->last_cpu = (int)this_cpu()->cpu_id;
@@ -889,6 +898,7 @@ static int vmx_vcpu_enter(struct vcpu *v)
 	if (read_cr2() != s->cr2)
 		write_cr2(s->cr2);
 	failed = vmx_vmrun(v->regs, s->launched);
+	vcpu_guest_left(v);
 	s->cr2 = read_cr2();
 	arch_irq_restore(f);
 
@@ -929,6 +939,7 @@ const struct vmm_ops vmx_ops = {
 	.vm_init = vmx_vm_init,
 	.vm_destroy = vmx_vm_destroy,
 	.vm_map_ram = vmx_vm_map_ram,
+	.vm_map_page = vmx_vm_map_page,
 	.vm_overhead = vmx_vm_overhead,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_destroy = vmx_vcpu_destroy,

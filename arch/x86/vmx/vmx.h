@@ -19,7 +19,6 @@ struct vmx_vcpu {
 	int cpu;                  /* the CPU the VMCS is active on, -1 none */
 	int host_cpu;             /* whose host state the VMCS holds, -1 none */
 	int last_cpu;             /* where it last entered: moving on means flushing */
-	u32 ept_gen;              /* the vmx_vm.ept_gen its last INVEPT saw */
 	bool launched;            /* VMRESUME, not VMLAUNCH */
 	bool event_pending;       /* VM_ENTRY_INTR_INFO holds an event not yet delivered */
 	bool flush_tlb;           /* INVVPID before the next entry */
@@ -35,7 +34,6 @@ struct vmx_vm {
 	paddr_t ept_root;
 	u64 eptp;
 	u64 ept_pages;            /* for overhead figures */
-	u32 ept_gen;              /* bumped when mappings change: vCPUs INVEPT at entry */
 };
 
 /* Capabilities and host values read once at enable time (vmx.c). */

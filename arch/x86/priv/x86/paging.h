@@ -66,6 +66,13 @@ void pt_free_tree(const struct pt_ops *ops, u64 table_pa, unsigned level);
  */
 struct pt_ops pt_ops_guest(u64 *pages, u64 table_flags);
 
+/*
+ * The 4 KiB leaf entry for va, creating tables and splitting a 2 MiB page
+ * over it into 4 KiB ones that map the same (what the guest sees does not
+ * change); NULL when out of memory. The caller writes the entry.
+ */
+u64 *pt_entry_4k(const struct pt_ops *ops, u64 root_pa, u64 va);
+
 /* Walk to the leaf for va: its entry and level, or NULL when not mapped. */
 u64 *pt_lookup(const struct pt_ops *ops, u64 root_pa, u64 va, unsigned *level);
 /* The kernel's 4 KiB PTE for va (mmu.c), NULL if va is not mapped by one. */

@@ -15,6 +15,7 @@
 	OP(int, vm_init, (struct vm *vm))                                                      \
 	OP(void, vm_destroy, (struct vm *vm))                                                  \
 	OP(int, vm_map_ram, (struct vm *vm, u64 gpa, paddr_t hpa, u64 size))                   \
+	OP(int, vm_map_page, (struct vm *vm, u64 gpa, paddr_t hpa, enum vm_prot prot))          \
 	OP(u64, vm_overhead, (struct vm *vm))                                                  \
 	OP(int, vcpu_init, (struct vcpu *v))                                                   \
 	OP(void, vcpu_destroy, (struct vcpu *v))                                               \
