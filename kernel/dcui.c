@@ -85,9 +85,10 @@ static void show_status(struct dcui *d)
 		memset(&v, 0, sizeof(v));
 		d->ops->vm_info(d->ctx, i, &v);
 		if (v.running)
-			out(d, "    %2u %-20s %-12s %3u.%u%% CPU  %u vCPU  %u of %u MiB backed\n", i + 1,
-			    v.name, v.state, v.cpu_permille / 10, v.cpu_permille % 10, v.vcpus,
-			    v.granted_mib, v.mem_mib);
+			out(d, "    %2u %-20s %-12s %3u.%u%% CPU  %u vCPU  %u of %u MiB backed (shared %u, "
+			    "zero %u, balloon %u)\n", i + 1, v.name, v.state, v.cpu_permille / 10,
+			    v.cpu_permille % 10, v.vcpus, v.granted_mib, v.mem_mib, v.shared_mib,
+			    v.zero_mib, v.balloon_mib);
 		else
 			out(d, "    %2u %-20s %s\n", i + 1, v.name, v.state);
 	}

@@ -147,6 +147,9 @@ static void o_vm_info(void *ctx, unsigned i, struct dcui_vm *v)
 		return;
 	v->mem_mib = (unsigned)(s->vm->ram_size >> 20);
 	v->granted_mib = (unsigned)(READ_ONCE(s->vm->mem.own) >> (20 - PAGE_SHIFT));
+	v->shared_mib = (unsigned)(READ_ONCE(s->vm->mem.shared) >> (20 - PAGE_SHIFT));
+	v->zero_mib = (unsigned)(READ_ONCE(s->vm->mem.zero) >> (20 - PAGE_SHIFT));
+	v->balloon_mib = (unsigned)(READ_ONCE(s->vm->mem.ballooned) >> (20 - PAGE_SHIFT));
 	v->vcpus = s->vm->nvcpus;
 	for (unsigned k = 0; k < s->vm->nvcpus; k++) {
 		struct sp_pct p;

@@ -170,10 +170,22 @@ static void set_target(struct mp_vm *v, enum free_state st, u64 step, bool first
 	prev = min_u64(v->target, ceil);
 	switch (st) {
 	case FREE_LOW:
-		/* Take back what it uses beyond its entitlement; never give back while short. */
+		/*
+		 * Take back what it uses beyond its entitlement; never give back
+		 * while short. A balloon that grew since the last raise without the
+		 * VM's use going down took pages the host never backed: pushing it
+		 * further would only starve the guest, so it holds.
+		 */
 		want = prev;
-		if (v->consumed > v->entitlement)
+		if (v->consumed > v->entitlement &&
+		    (!v->seen_consumed || v->ballooned <= v->seen_ballooned ||
+		     v->consumed < v->seen_consumed))
 			want = max_u64(prev, v->ballooned + (v->consumed - v->entitlement));
+		if (want > prev) {
+			/* What the next raise is judged against. */
+			v->seen_consumed = v->consumed;
+			v->seen_ballooned = v->ballooned;
+		}
 		break;
 	case FREE_HIGH:
 		want = 0;
@@ -184,6 +196,9 @@ static void set_target(struct mp_vm *v, enum free_state st, u64 step, bool first
 	}
 	want = min_u64(max_u64(want, floor), ceil);
 	v->target = move_toward(prev, want, step);
+	/* Paced by the guest: a raise runs at most a step ahead of what its balloon holds. */
+	if (v->target > prev)
+		v->target = max_u64(prev, min_u64(v->target, v->ballooned + step));
 }
 
 unsigned mp_step(struct mp_state *s, const struct mp_host *h, struct mp_vm *vms, unsigned n,

@@ -383,6 +383,7 @@ void vm_release_if_idle(struct vcpu *v)
 		return;
 	ASSERT(!READ_ONCE(vm->in_run));
 	vm_timers_cancel_all(vm);
+	vm_log_memory(vm);      /* its last figures, overhead included */
 	/* First off the vSwitch: a frame for a NIC of this VM kicks its vCPU 0. */
 	vm_virtio_free(vm);
 	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)

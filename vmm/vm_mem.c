@@ -499,10 +499,13 @@ void vm_log_memory(struct vm *vm)
 {
 	const struct gmem *g = &vm->mem;
 
-	pr_info("vm %s: memory: %llu of %llu MiB backed (shared %llu, zero %llu, ballooned %llu "
-		"MiB), %llu MB reserved (%llu MiB of it not used yet), overhead %llu KiB\n",
-		vm->name, MIB(READ_ONCE(g->own)), (unsigned long long)(vm->ram_size >> 20),
-		MIB(READ_ONCE(g->shared)), MIB(READ_ONCE(g->zero)), MIB(READ_ONCE(g->ballooned)),
+	u64 own = READ_ONCE(g->own), shared = READ_ONCE(g->shared), zero = READ_ONCE(g->zero);
+
+	/* ESX's words: granted is what the guest can use, own + shared + zero. */
+	pr_info("vm %s: memory: granted %llu of %llu MiB (own %llu, shared %llu, zero %llu), "
+		"ballooned %llu MiB, %llu MB reserved (%llu MiB of it not used yet), overhead %llu "
+		"KiB\n", vm->name, MIB(own + shared + zero), (unsigned long long)(vm->ram_size >> 20),
+		MIB(own), MIB(shared), MIB(zero), MIB(READ_ONCE(g->ballooned)),
 		(unsigned long long)vm->cfg.mem_min_mib,
 		MIB(READ_ONCE(vm->pool_n) * CHUNK_PAGES + READ_ONCE(vm->spare_n)),
 		(unsigned long long)(vm_overhead(vm) >> 10));
@@ -607,9 +610,18 @@ static void balloon_policy(struct vm **vms, unsigned n, u64 now)
 {
 	static struct mp_vm mv[MAX_VMS];
 	static struct vm *last[MAX_VMS];
+	u64 full = vm_ram_host_max() >> PAGE_SHIFT;
+	const char *minfree = cmdline_get("mem.minfree");
 	struct mp_host h;
 
-	mp_host_defaults(&h, vm_ram_host_max() >> PAGE_SHIFT);
+	mp_host_defaults(&h, full);
+	if (minfree) {
+		/* mem.minfree=MiB (ESX's Mem.MinFreePct, in MiB): reclaim below it, give back a little above. */
+		h.low = MIN(cmdline_u64("mem.minfree", 0) << (20 - PAGE_SHIFT), full);
+		h.high = h.low + MAX(full / 32, 1024ull);
+	}
+	/* VMs share what the host has less the free memory it keeps: short, their use adds up to more. */
+	h.total = full > h.high ? full - h.high : 0;
 	for (unsigned i = 0; i < n; i++) {
 		struct vm *vm = vms[i];
 		u64 size = vm->ram_size >> PAGE_SHIFT;
@@ -629,8 +641,15 @@ static void balloon_policy(struct vm **vms, unsigned n, u64 now)
 	for (unsigned i = 0; i < n; i++) {
 		struct vm *vm = vms[i];
 
-		if (!mv[i].has_balloon)
+		if (!mv[i].has_balloon) {
+			if (mv[i].max < mv[i].size && !vm->limit_warned) {
+				vm->limit_warned = true;
+				pr_warn("vm %s: sched.mem.max %llu MB cannot be held: the VM has no balloon "
+					"(virtioBalloon.present)\n", vm->name,
+					(unsigned long long)vm->cfg.mem_max_mib);
+			}
 			continue;
+		}
 		if (mv[i].target != vm->balloon_target)
 			pr_info("vm %s: balloon target %llu MiB (entitled to %llu MiB, uses %llu, "
 				"host free %llu MiB)\n", vm->name, MIB(mv[i].target),

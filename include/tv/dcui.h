@@ -31,7 +31,9 @@ struct dcui_vm {
 	bool running;
 	unsigned cpu_permille;          /* share of one CPU over the last interval */
 	unsigned mem_mib;
-	unsigned granted_mib;           /* of mem_mib, backed by host memory so far */
+	unsigned granted_mib;           /* of mem_mib, with frames of its own */
+	unsigned shared_mib, zero_mib;  /* on frames shared with other pages, on the zero frame */
+	unsigned balloon_mib;           /* in the guest's balloon */
 	unsigned vcpus;
 };
 

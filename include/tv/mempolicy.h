@@ -36,6 +36,8 @@ struct mp_vm {
 	 * target of the last step is where this one moves it from (at most
 	 * rate pages a second), so it is an input too.
 	 */
+	u64 seen_consumed;  /* the policy's own: consumed and ballooned at its last raise */
+	u64 seen_ballooned;
 	u64 entitlement;   /* pages: >= min (if the host has it), <= min(size, max) */
 	u64 target;        /* balloon target in pages; the caller hands it to the device */
 };

@@ -161,6 +161,7 @@ struct vm {
 	u64 reserved_pages;            /* sched.mem.min in pages */
 	u64 own_peak;                  /* the most pages with frames of their own at once */
 	u64 balloon_target;            /* the policy's last target, pages (boot CPU only) */
+	bool limit_warned;             /* sched.mem.max without a balloon: said once */
 	u64 overhead_bytes;            /* host memory used beyond guest RAM */
 
 	unsigned nvcpus;

@@ -5,7 +5,9 @@
  * From touch.from (MiB, default 16) to the end of RAM given as touch.mib
  * (default 64), one byte per 2 MiB chunk the loader never wrote: each reads
  * zero, is written with a pattern and reads it back; a second pass, after
- * touch.hold milliseconds (default 0) of holding it, finds every pattern. With interrupts masked, each first touch is timed (it is
+ * touch.hold milliseconds (default 0) of holding it, finds every pattern;
+ * touch.fill=1 also writes a word into every 4 KiB page of the range, so
+ * none is left zero. With interrupts masked, each first touch is timed (it is
  * a nested page fault that backs the chunk) and so is a second one (none):
  *   TV-BENCH npf-first-touch: <mean TSC cycles>
  *   TV-BENCH npf-first-touch-min: <lowest>
@@ -42,6 +44,10 @@ void guest_main(const u8 *boot_params)
 		best = t1 - t0 < best ? t1 - t0 : best;
 		second += t3 - t2;
 	}
+	/* touch.fill: a word in every 4 KiB page too, so each needs a frame of its own. */
+	if (cmdline_u64("touch.fill", 0))
+		for (u64 a = from; a < end; a += 4096)
+			*(volatile u64 *)(a + 16) = a | 1;
 	/* touch.hold: keep the memory (and look again) while other VMs run. */
 	udelay(cmdline_u64("touch.hold", 0) * 1000);
 	n = 0;

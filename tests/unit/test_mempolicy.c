@@ -81,8 +81,9 @@ TEST(short_reclaims_at_rate)
 	CHECK_EQ(v[0].ballooned, 20000);
 	CHECK_EQ(v[0].consumed, 30000);
 
-	/* Half a second moves half the rate. */
-	v[0].consumed += 5000;
+	/* Half a second moves half the rate (a VM that uses 5000 more, seen afresh). */
+	v[0] = vm(60000, 0, 0, 600, 35000, true);
+	v[0].ballooned = v[0].target = 20000;
 	mp_step(&s, &h, v, 2, 1000, 25 * SEC + SEC / 2);
 	CHECK_EQ(v[0].target, 20500);
 }
@@ -407,7 +408,60 @@ TEST(defaults)
 	CHECK_EQ(h.rate, 256);
 }
 
-TEST_MAIN({ "plenty_free", plenty_free }, { "short_reclaims_at_rate", short_reclaims_at_rate },
+/*
+ * As the kernel runs it: what VMs share is the host less the free memory
+ * it keeps (the high watermark), so the VMs' use can add up to more than
+ * that, and then the VM furthest above its share gives back.
+ */
+TEST(kernel_accounting)
+{
+	struct mp_host h;
+	struct mp_vm v[2] = { vm(30000, 0, 0, 100, 20000, true), vm(30000, 0, 0, 2000, 18500, true) };
+	struct mp_state s = { 0 };
+	u64 free = 40000 - 20000 - 18500;
+
+	mp_host_defaults(&h, 40000);
+	CHECK_EQ(h.low, 2500);
+	CHECK(free < h.low);
+	h.total = 40000 - h.high;
+	mp_step(&s, &h, v, 2, free, 0);
+	/* B asks for less than its share and gets it; A gets the rest. */
+	CHECK_EQ(v[1].entitlement, 18500);
+	CHECK_EQ(v[0].entitlement, h.total - 18500);
+	for (unsigned t = 1; t <= 10; t++) {
+		mp_step(&s, &h, v, 2, free, t * SEC);
+		follow(v, 2);
+		free = 40000 - v[0].consumed - v[1].consumed;
+	}
+	/*
+	 * A gave back until the host was above its low watermark again (then
+	 * targets hold), never more than it used beyond its entitlement; B
+	 * nothing.
+	 */
+	CHECK(v[0].ballooned > 0 && v[0].ballooned <= 20000 - (h.total - 18500));
+	CHECK_EQ(v[1].ballooned, 0);
+	CHECK(free >= h.low && free - h.low < h.rate);
+}
+
+/* Ballooned pages the host never backed give nothing back: the target stops there. */
+TEST(balloon_of_unbacked_pages)
+{
+	struct mp_vm v[1] = { vm(60000, 0, 0, 600, 50000, true) };
+	struct mp_state s = { 0 };
+	struct mp_host h = host;
+
+	h.total = 40000;
+	mp_step(&s, &h, v, 1, 1000, 0);
+	mp_step(&s, &h, v, 1, 1000, SEC);
+	CHECK_EQ(v[0].target, 1000);
+	for (unsigned t = 2; t < 10; t++) {
+		v[0].ballooned = v[0].target;   /* inflated, but consumed stays */
+		mp_step(&s, &h, v, 1, 1000, t * SEC);
+		CHECK_EQ(v[0].target, 1000);
+	}
+}
+
+TEST_MAIN({ "plenty_free", plenty_free }, { "balloon_of_unbacked_pages", balloon_of_unbacked_pages }, { "kernel_accounting", kernel_accounting }, { "short_reclaims_at_rate", short_reclaims_at_rate },
 	  { "shares", shares }, { "reservation", reservation }, { "limit", limit },
 	  { "deflate", deflate }, { "water_filling", water_filling }, { "no_balloon", no_balloon },
 	  { "edges", edges }, { "invariants", invariants }, { "defaults", defaults })
