@@ -650,11 +650,12 @@ static void balloon_policy(struct vm **vms, unsigned n, u64 now)
 			}
 			continue;
 		}
-		if (mv[i].target != vm->balloon_target)
-			pr_info("vm %s: balloon target %llu MiB (entitled to %llu MiB, uses %llu, "
-				"host free %llu MiB)\n", vm->name, MIB(mv[i].target),
-				MIB(mv[i].entitlement), MIB(mv[i].consumed),
-				(unsigned long long)(vm_ram_free_for_guests() >> 20));
+		/* Only changes go to the device: a target set otherwise (test.balloon) stands until then. */
+		if (mv[i].target == vm->balloon_target)
+			continue;
+		pr_info("vm %s: balloon target %llu MiB (entitled to %llu MiB, uses %llu, host free "
+			"%llu MiB)\n", vm->name, MIB(mv[i].target), MIB(mv[i].entitlement),
+			MIB(mv[i].consumed), (unsigned long long)(vm_ram_free_for_guests() >> 20));
 		vm->balloon_target = mv[i].target;
 		vm_balloon_set_target(vm, mv[i].target);
 	}
