@@ -99,7 +99,7 @@ ovh2=$(echo "$last" | sed -n 's/.*overhead \([0-9]*\) KiB.*/\1/p')
 fig "hypervisor memory per VM beyond guest RAM" "${ovh:-?} KiB at start, ${ovh2:-?} KiB at the end of the Linux boot (nested tables and page entries of split chunks; goal <= 256 KiB)"
 backed=$(clean "$W/linux.log" | sed -n 's/.*vm linux: memory released: \([0-9]* of its [0-9]*\) MiB.*/\1/p' | head -1)
 fig "guest RAM backed by the Linux boot (first touch)" "${backed:-?} MiB at most at once"
-fig "guest RAM at the end of the Linux boot" "$(echo "$last" | sed -n 's/.*memory: \(granted .* MiB\), ballooned.*/\1/p'): own is what it consumes (scanner at its default 4% of the boot CPU)"
+fig "guest RAM at the end of the Linux boot" "$(echo "$last" | sed -n 's/.*memory: \(granted .*\), ballooned.*/\1/p'): own is what it consumes (scanner at its default 4% of the boot CPU)"
 
 # ---- virtio-blk: sequential O_DIRECT MB/s and exits per MB, against QEMU's own ----
 # The same guest reads all of a 32 MiB disk and writes 16 MiB with dd (1 MiB
