@@ -10,7 +10,6 @@
 #include <tv/log.h>
 #include <tv/printf.h>
 #include <tv/string.h>
-#include <tv/vmm_fast.h>
 #include <tv/x86emu.h>
 #include "vmm_internal.h"
 
@@ -131,6 +130,25 @@ static void remember_code_page(struct vcpu *v, u64 gla, u64 gpa)
 	v->code_cache.page = gla & ~(PAGE - 1);
 }
 
+/*
+ * The byte at linear address at from the cached code page, or
+ * -1 if the cache does not cover it. Out of the guest, the page's frame can
+ * change (shared, reclaimed) only with a TLB generation bump before it is
+ * freed: a byte read between two equal generations came from the guest's page.
+ */
+static int code_byte(struct vcpu *v, u64 at, u64 cr3)
+{
+	u32 gen = __atomic_load_n(&v->vm->tlb_gen, __ATOMIC_ACQUIRE);
+	int b;
+
+	if (!v->code_cache.host || ((v->code_cache.page ^ at) & ~0xfffull) ||
+	    v->code_cache.cr3 != cr3 || v->code_cache.gen != gen)
+		return -1;
+	b = v->code_cache.host[at & 0xfff];
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&v->vm->tlb_gen, __ATOMIC_ACQUIRE) == gen ? b : -1;
+}
+
 /* Length of a prefix-free op at linear gla from the cached code page, or -1. */
 static int quick_len(struct vcpu *v, int op, u64 gla)
 {
@@ -144,7 +162,7 @@ static int quick_len(struct vcpu *v, int op, u64 gla)
 	case X86_OP_INVD: case X86_OP_WBINVD: len = 2; break;
 	default: return -1;
 	}
-	return vcpu_code_byte(v, gla, vcpu_get(v, VREG_CR3)) == first ? len : -1;
+	return code_byte(v, gla, vcpu_get(v, VREG_CR3)) == first ? len : -1;
 }
 
 /*

@@ -172,14 +172,15 @@ static void set_target(struct mp_vm *v, enum free_state st, u64 step, bool first
 	case FREE_LOW:
 		/*
 		 * Take back what it uses beyond its entitlement; never give back
-		 * while short. A balloon that grew since the last raise without the
-		 * VM's use going down took pages the host never backed: pushing it
-		 * further would only starve the guest, so it holds.
+		 * while short. A balloon that grew since the last raise while the
+		 * VM's use went down by less than half as much took pages the host
+		 * never backed: pushing it further would only starve the guest, so
+		 * it holds.
 		 */
 		want = prev;
 		if (v->consumed > v->entitlement &&
 		    (!v->seen_consumed || v->ballooned <= v->seen_ballooned ||
-		     v->consumed < v->seen_consumed))
+		     v->seen_consumed >= v->consumed + (v->ballooned - v->seen_ballooned) / 2))
 			want = max_u64(prev, v->ballooned + (v->consumed - v->entitlement));
 		if (want > prev) {
 			/* What the next raise is judged against. */

@@ -554,6 +554,11 @@ const u8 *vm_ram_code_page(struct vm *vm, u64 gpa, u32 *gen)
 
 #define SCAN_PERIOD_NS 50000000ull    /* the scanner's turn comes every 50 ms... */
 #define SCAN_PCT_DEFAULT 4            /* ...and takes this % of the boot CPU (mem.scan_pct) */
+/*
+ * A booting guest soon writes most of what it touched: reclaiming its zero
+ * pages then only buys copy-on-write faults. VMs are left alone this long.
+ */
+#define SCAN_GRACE_NS 20000000000ull
 #define POLICY_PERIOD_NS 1000000000ull
 #define MAX_VMS 64
 
@@ -597,11 +602,11 @@ static void scan(struct vm **vms, unsigned n, u64 now)
 	for (unsigned skipped = 0; skipped < n && arch_uptime_ns() < end;) {
 		struct vm *vm = vms[scan_vm++ % n];
 
-		if (vm->mem.domain) {
+		if (vm->mem.domain && now - vm->started_ns >= SCAN_GRACE_NS) {
 			scan_batch(vm, 256);
 			skipped = 0;
 		} else {
-			skipped++;      /* sched.mem.pshare.enable = FALSE: not scanned at all */
+			skipped++;      /* booting, or sched.mem.pshare.enable = FALSE */
 		}
 	}
 }

@@ -92,7 +92,7 @@ void vm_ram_zero(struct vm *vm);
 int vm_ram_fault(struct vm *vm, u64 gpa);
 /*
  * The frame of RAM page gpa for reading, good while vm->tlb_gen stays *gen
- * (vcpu_code_byte); NULL if not RAM.
+ * (emulate.c's code-page cache); NULL if not RAM.
  */
 const u8 *vm_ram_code_page(struct vm *vm, u64 gpa, u32 *gen);
 /* Host memory the page bookkeeping uses; the most guest RAM backed at once. */

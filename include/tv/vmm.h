@@ -115,7 +115,7 @@ struct vcpu {
 	struct {
 		u64 cr3, page;             /* guest CR3 and linear page of the last decode */
 		const u8 *host;            /* that page in host memory... */
-		u32 gen;                   /* ...while vm->tlb_gen has not moved (vcpu_code_byte) */
+		u32 gen;                   /* ...while vm->tlb_gen is still this (emulate.c, vmm_fast.h) */
 	} code_cache;
 	/*
 	 * The CPUID policy's answers (exits.c, tv/vmm_fast.h), direct-mapped by

@@ -30,25 +30,6 @@ static inline struct cpuid_memo *vmm_cpuid_slot(struct vcpu *v, u32 leaf)
 }
 
 /*
- * The byte at linear address at from the cached code page (emulate.c), or
- * -1 if the cache does not cover it. The page's frame can change (shared,
- * reclaimed) only with a TLB generation bump before it is freed: a byte
- * read between two equal generations came from the guest's page.
- */
-static inline int vcpu_code_byte(struct vcpu *v, u64 at, u64 cr3)
-{
-	u32 gen = __atomic_load_n(&v->vm->tlb_gen, __ATOMIC_ACQUIRE);
-	int b;
-
-	if (!v->code_cache.host || ((v->code_cache.page ^ at) & ~0xfffull) ||
-	    v->code_cache.cr3 != cr3 || v->code_cache.gen != gen)
-		return -1;
-	b = v->code_cache.host[at & 0xfff];
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return __atomic_load_n(&v->vm->tlb_gen, __ATOMIC_ACQUIRE) == gen ? b : -1;
-}
-
-/*
  * A CPUID exit in 64-bit code answered from the memo vmm_exit_cpuid fills:
  * true if it was (RAX-RDX, *rip and the exit count updated), false if
  * vmm_exit_cpuid must run. rax and rip are where the backend keeps them
@@ -66,7 +47,17 @@ static inline bool vmm_cpuid_fast(struct vcpu *v, u64 *rax, u64 *rip, unsigned l
 	if (m->key != (leaf | v->regs[VREG_RCX] << 32) || m->cr4key != vmm_cpuid_cr4key(cr4))
 		return false;
 	if (!len) {
-		if (vcpu_code_byte(v, at, cr3) != 0x0f)
+		/*
+		 * Called with the vCPU still in the guest (in_guest): a frame the
+		 * cache points to is not freed before it leaves (vm_tlb_shootdown
+		 * waits for it), and one freed before it entered moved tlb_seen
+		 * past the generation the cache was filled at.
+		 */
+		const u8 *code = v->code_cache.host;
+
+		if (!code || v->code_cache.gen != v->tlb_seen ||
+		    ((v->code_cache.page ^ at) & ~0xfffull) || v->code_cache.cr3 != cr3 ||
+		    code[at & 0xfff] != 0x0f)
 			return false;
 		len = 2;
 	}

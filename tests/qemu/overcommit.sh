@@ -3,12 +3,12 @@
 # equal pages shared let VMs hold more than the host has (docs/vmm.md,
 # "Guest memory"). Four 256 MiB Debian Linux VMs on a host QEMU gives
 # 768 MiB, all of one sharing domain (sched.mem.pshare.salt): each boots,
-# writes 80 MiB of zeros and 32 MiB of pages that are the same in every
-# VM; the host reclaims the first and shares the second. Each then writes
+# writes 110 MiB of zeros (not d) and 32 MiB of pages that are the same in
+# every VM; the host reclaims the first and shares the second. Each then writes
 # 8 MiB of its own random bytes over the shared pages and, seconds later,
 # finds its own bytes kept and the rest unchanged: no write is seen in
 # another VM. What the four are granted adds up to more than the host had
-# free. a, b and c reserve 128 MB each; d reserves nothing and has few
+# free. a, b and c reserve 192 MB each; d reserves nothing and has few
 # shares. The host is told to keep 480 MiB free (mem.minfree), so it runs
 # short: d is ballooned, the others are not. A fifth VM whose reservation
 # cannot be taken is refused with file:line. Second boot: a VM that
@@ -17,8 +17,9 @@
 
 vms=()
 for n in a b c d; do
-	if [ $n = d ]; then extra='sched.mem.shares = "100"'; else extra='sched.mem.min = "128"'; fi
-	vms+=("$(vmx_linux "$n" 256 'tv.virtio=1 tv.test=share:32:2:8:80' "$extra" \
+	# d may be ballooned: it keeps its guest memory free (no zeros).
+	if [ $n = d ]; then extra='sched.mem.shares = "100"' zero=0; else extra='sched.mem.min = "192"' zero=110; fi
+	vms+=("$(vmx_linux "$n" 256 "tv.virtio=1 tv.test=share:32:2:8:$zero" "$extra" \
 		'sched.mem.pshare.salt = "overcommit"' 'virtioBalloon.present = "TRUE"')")
 done
 greedy=$(vmx_linux greedy 640 '' 'sched.mem.min = "600"' 'autostart.order = "9"')
@@ -36,7 +37,7 @@ for n in a b c d; do
 	expect "$log" "\\[$n\\] TV-VERDICT: PASS .*share=kept" "$n: its own bytes kept, the shared ones unchanged"
 done
 expect_not "$log" 'out of host memory|PANIC' "no VM ran out of memory, no panic"
-expect "$log" 'vm a: memory: granted [0-9]+ of 256 MiB \(own [0-9]+, shared [0-9]+, zero [0-9]+\), ballooned [0-9]+ MiB, 128 MB reserved \([0-9]+ MiB of it not used yet\), overhead [0-9]+ KiB' \
+expect "$log" 'vm a: memory: granted [0-9]+ of 256 MiB \(own [0-9]+, shared [0-9]+, zero [0-9]+\), ballooned [0-9]+ MiB, 192 MB reserved \([0-9]+ MiB of it not used yet\), overhead [0-9]+ KiB' \
 	"per-VM memory figures in the log with the scheduler's (sched.stats)"
 
 # Each VM's last figures (logged as it is released).
