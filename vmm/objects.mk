@@ -6,4 +6,4 @@ KERNEL_SRCS += vmm/vm.c vmm/vm_mem.c vmm/vcpu.c vmm/bus.c vmm/vtimer.c vmm/conso
 	vmm/virtio_host.c vmm/virtio/virtq.c vmm/virtio/mmio.c vmm/virtio/blk.c vmm/virtio/rng.c vmm/virtio/net.c \
 	vmm/virtio/console.c vmm/virtio/drbg.c vmm/virtio/balloon.c vmm/disk/overlay.c vmm/disk/disk.c \
 	vmm/mempolicy.c
-KERNEL_SRCS += vmm/gmem.c vmm/pshare.c
+KERNEL_SRCS += vmm/gmem.c vmm/pshare.c vmm/vm_reclaim.c

@@ -95,6 +95,8 @@ int vm_ram_fault(struct vm *vm, u64 gpa);
  * (emulate.c's code-page cache); NULL if not RAM.
  */
 const u8 *vm_ram_code_page(struct vm *vm, u64 gpa, u32 *gen);
+/* One turn of the page scanner on vm (vm_reclaim.c calls it): pages looked at. */
+u64 vm_ram_scan_batch(struct vm *vm, u64 budget);
 /* Host memory the page bookkeeping uses; the most guest RAM backed at once. */
 u64 vm_ram_overhead(struct vm *vm);
 u64 vm_ram_backed_peak(struct vm *vm);
