@@ -86,9 +86,9 @@ static void show_status(struct dcui *d)
 		d->ops->vm_info(d->ctx, i, &v);
 		if (v.running)
 			out(d, "    %2u %-20s %-12s %3u.%u%% CPU  %u vCPU  %u of %u MiB backed (shared %u, "
-			    "zero %u, balloon %u)\n", i + 1, v.name, v.state, v.cpu_permille / 10,
-			    v.cpu_permille % 10, v.vcpus, v.granted_mib, v.mem_mib, v.shared_mib,
-			    v.zero_mib, v.balloon_mib);
+			    "zero %u, balloon %u), overhead %u KiB\n", i + 1, v.name, v.state,
+			    v.cpu_permille / 10, v.cpu_permille % 10, v.vcpus, v.granted_mib, v.mem_mib,
+			    v.shared_mib, v.zero_mib, v.balloon_mib, v.overhead_kib);
 		else
 			out(d, "    %2u %-20s %s\n", i + 1, v.name, v.state);
 	}

@@ -150,6 +150,7 @@ static void o_vm_info(void *ctx, unsigned i, struct dcui_vm *v)
 	v->shared_mib = (unsigned)(READ_ONCE(s->vm->mem.shared) >> (20 - PAGE_SHIFT));
 	v->zero_mib = (unsigned)(READ_ONCE(s->vm->mem.zero) >> (20 - PAGE_SHIFT));
 	v->balloon_mib = (unsigned)(READ_ONCE(s->vm->mem.ballooned) >> (20 - PAGE_SHIFT));
+	v->overhead_kib = (unsigned)(vm_overhead(s->vm) >> 10);
 	v->vcpus = s->vm->nvcpus;
 	for (unsigned k = 0; k < s->vm->nvcpus; k++) {
 		struct sp_pct p;

@@ -125,7 +125,6 @@ void vm_balloon_set_target(struct vm *vm, u64 pages);
 /* What the guest reports it holds (config "actual"), and the pages the device has seen go in, net. */
 u64 vm_balloon_actual(struct vm *vm);
 
-u64 vm_overhead(struct vm *vm);
 /* Guest TSC now. */
 u64 vm_guest_tsc(struct vm *vm);
 

@@ -34,6 +34,7 @@ struct dcui_vm {
 	unsigned granted_mib;           /* of mem_mib, with frames of its own */
 	unsigned shared_mib, zero_mib;  /* on frames shared with other pages, on the zero frame */
 	unsigned balloon_mib;           /* in the guest's balloon */
+	unsigned overhead_kib;          /* the hypervisor's memory for the VM */
 	unsigned vcpus;
 };
 

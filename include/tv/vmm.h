@@ -266,6 +266,8 @@ int vm_write(struct vm *vm, u64 gpa, const void *src, u64 len);
 int vm_zero(struct vm *vm, u64 gpa, u64 len);
 /* "vm web: memory: 134 of 256 MiB backed, 128 MB reserved ..." to the log. */
 void vm_log_memory(struct vm *vm);
+/* Host memory the hypervisor uses for vm beyond its RAM (structures, nested tables, page entries). */
+u64 vm_overhead(struct vm *vm);
 /* Boot CPU's housekeeping: the page scanner's turn and, each second, the balloon policy. */
 void vm_mem_housekeeping(u64 now_ns);
 /*

@@ -140,6 +140,7 @@ static void setup(struct dcui *d)
 	vms[0].shared_mib = 12;
 	vms[0].zero_mib = 30;
 	vms[0].balloon_mib = 8;
+	vms[0].overhead_kib = 612;
 	vms[0].vcpus = 1;
 	tv_strlcpy(vms[1].name, "db", sizeof(vms[1].name));
 	vms[1].state = "off";
@@ -167,7 +168,7 @@ TEST(status_screen)
 	CHECK(shows("1024 MiB, 700 MiB free"));
 	CHECK(shows("web"));
 	CHECK(shows("12.3% CPU"));
-	CHECK(shows("90 of 256 MiB backed (shared 12, zero 30, balloon 8)"));
+	CHECK(shows("90 of 256 MiB backed (shared 12, zero 30, balloon 8), overhead 612 KiB"));
 	CHECK(shows("db"));
 }
 
