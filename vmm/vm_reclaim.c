@@ -26,14 +26,22 @@
 #define MAX_VMS 64
 
 static u64 next_scan_ns, next_policy_ns, scan_budget_ns;
+static bool scan_asked;              /* mem.scan_pct given: scan whether or not memory is overcommitted */
 static unsigned scan_vm;             /* round robin over the VMs */
 static struct mp_state policy;
 
 static void scan(struct vm **vms, unsigned n, u64 now)
 {
-	u64 end = now + scan_budget_ns;
+	u64 end = now + scan_budget_ns, configured = 0;
 
-	if (!n)
+	/*
+	 * Only while the VMs' memsize adds up to more than the host has for
+	 * guests (unless asked): scanning costs copy-on-write faults and
+	 * shootdowns, and buys nothing while everything fits.
+	 */
+	for (unsigned i = 0; i < n; i++)
+		configured += vms[i]->ram_size;
+	if (!n || (!scan_asked && configured <= vm_ram_host_max()))
 		return;
 	/* Round robin, a batch at a time, until the time is spent (or no VM shares). */
 	for (unsigned skipped = 0; skipped < n && arch_uptime_ns() < end;) {
@@ -113,6 +121,8 @@ void vm_mem_housekeeping(u64 now)
 	if (!scan_budget_ns) {
 		const char *s = cmdline_get("mem.scan_pct");
 		unsigned long pct = s ? strtoul(s, NULL, 10) : SCAN_PCT_DEFAULT;
+
+		scan_asked = s != NULL;
 
 		scan_budget_ns = MIN(pct, 90ul) * (SCAN_PERIOD_NS / 100) + 1;
 	}
