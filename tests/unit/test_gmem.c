@@ -359,14 +359,21 @@ TEST(sharing_and_copy_on_write)
 	/* Pages that differ in one word never merge. */
 	CHECK(v->map[100] != v->map[300]);
 	CHECK_EQ(v->prot[100], VM_PROT_RW);
+	/* One byte written into a copy: the rest of that page is still the old contents. */
+	guest_ptr(v, 6, true)[100] = 0x77;
+	CHECK_EQ(guest_ptr(v, 6, false)[100], 0x77);
+	CHECK_EQ(guest_ptr(v, 6, false)[101], 0x11);
+	CHECK_EQ(guest_ptr(v, 6, false)[4095], 0x11);
+	CHECK(gis(v, 7, 0x11));
+	gfill(v, 6, 0x11);      /* equal again: stays private until the next scan */
 	/* Write one copy: it breaks away, the others keep the old contents. */
 	gfill(v, 5, 0x99);
 	CHECK(gis(v, 5, 0x99));
 	for (u64 p = 0; p < 64; p++)
 		if (p != 5)
 			CHECK(gis(v, p, 0x11));
-	CHECK_EQ(v->g.shared, 95);
-	CHECK_EQ(v->g.cow_breaks, 1);
+	CHECK_EQ(v->g.shared, 94);
+	CHECK_EQ(v->g.cow_breaks, 2);
 	/* Write every copy of the 0x22 page: the last one frees the shared frame. */
 	for (u64 p = 64; p < 96; p++)
 		gfill(v, p, (u8)p);
@@ -375,6 +382,32 @@ TEST(sharing_and_copy_on_write)
 		CHECK(gis(v, p, (u8)p));
 	vm_done(v);
 	CHECK_EQ(ps.frames, 0);
+	CHECK_EQ(nlive, 0);
+	CHECK_EQ(bad_frees, 0);
+}
+
+/* A hash match is never trusted: a frame filed under a page's hash with other contents. */
+TEST(hash_match_is_compared)
+{
+	struct vmfake *v;
+	u8 *other;
+
+	setup();
+	v = vm_new(1);
+	gfill(v, 0, 0x42);
+	other = track(aligned_alloc(PAGE, PAGE));
+	memset(other, 0x43, PAGE);
+	CHECK(pshare_add_frame(&ps, pshare_hash(guest_ptr(v, 0, false)), 1, (paddr_t)other) != NULL);
+	scan_all(v);
+	CHECK(v->map[0] != (paddr_t)other);
+	CHECK_EQ(v->prot[0], VM_PROT_RW);
+	CHECK(gis(v, 0, 0x42));
+	CHECK_EQ(v->g.shared, 0);
+	vm_done(v);
+	/* The planted frame is the table's only reference to it: take it out by hand. */
+	for (u64 i = 0; i <= ps.mask; i++)
+		if (ps.t[i].kind == PS_FRAME && ps.t[i].hpa == (paddr_t)other)
+			pshare_remove(&ps, &ps.t[i]);
 	CHECK_EQ(nlive, 0);
 	CHECK_EQ(bad_frees, 0);
 }
@@ -531,6 +564,7 @@ TEST_MAIN({ "hash_and_table", hash_and_table },
 	  { "first_touch_and_small_pages", first_touch_and_small_pages },
 	  { "zero_pages_reclaimed", zero_pages_reclaimed },
 	  { "sharing_and_copy_on_write", sharing_and_copy_on_write },
+	  { "hash_match_is_compared", hash_match_is_compared },
 	  { "write_during_scan", write_during_scan },
 	  { "domains", domains },
 	  { "sharing_off", sharing_off },

@@ -461,7 +461,24 @@ TEST(balloon_of_unbacked_pages)
 	}
 }
 
-TEST_MAIN({ "plenty_free", plenty_free }, { "balloon_of_unbacked_pages", balloon_of_unbacked_pages }, { "kernel_accounting", kernel_accounting }, { "short_reclaims_at_rate", short_reclaims_at_rate },
+/* A guest whose driver is not up yet: the target stays a step ahead of its empty balloon. */
+TEST(paced_by_the_guest)
+{
+	struct mp_vm v[1] = { vm(60000, 0, 0, 600, 50000, true) };
+	struct mp_state s = { 0 };
+	struct mp_host h = host;
+
+	h.total = 40000;
+	for (unsigned t = 0; t < 10; t++)
+		mp_step(&s, &h, v, 1, 1000, t * SEC);
+	CHECK_EQ(v[0].target, 1000);
+	v[0].ballooned = 1000;          /* it inflates, and the host gets the frames back */
+	v[0].consumed -= 1000;
+	mp_step(&s, &h, v, 1, 1000, 10 * SEC);
+	CHECK_EQ(v[0].target, 2000);
+}
+
+TEST_MAIN({ "plenty_free", plenty_free }, { "paced_by_the_guest", paced_by_the_guest }, { "balloon_of_unbacked_pages", balloon_of_unbacked_pages }, { "kernel_accounting", kernel_accounting }, { "short_reclaims_at_rate", short_reclaims_at_rate },
 	  { "shares", shares }, { "reservation", reservation }, { "limit", limit },
 	  { "deflate", deflate }, { "water_filling", water_filling }, { "no_balloon", no_balloon },
 	  { "edges", edges }, { "invariants", invariants }, { "defaults", defaults })
